@@ -67,7 +67,8 @@ class Model(abc.ABC):
     - ``_get_state()`` returns the fitted state as ``{name: numpy array}``; ``_set_state`` takes
       it back. ``save``/``load`` store it as ``.npz`` without pickle, with a JSON config.
     - ``_dynamics()`` returns the model's own one-step map where it has one; default ``None``.
-    - ``min_context`` (class attribute) is the shortest context window ``forecast`` accepts.
+    - ``min_context`` (class attribute) is the shortest context window ``forecast`` accepts;
+      ``backend`` (``"numpy"`` or ``"torch"``) says whether ``device`` can name a GPU.
     """
 
     device: str = attrs.field(default="cpu", validator=_device)
@@ -75,6 +76,7 @@ class Model(abc.ABC):
     seed: int | None = attrs.field(default=None, validator=integer(0, optional=True))
 
     min_context: ClassVar[int] = 1
+    backend: ClassVar[str] = "numpy"
 
     # ------------------------------------------------------------------ fitted state
     @property

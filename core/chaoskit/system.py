@@ -132,6 +132,11 @@ class System(abc.ABC):
         Names of the state components, e.g. ``("x", "y", "z")``.
     metadata
         A :class:`SystemMetadata` (loaded from the provider's package data).
+    methods
+        The integrator names ``trajectory(method=...)`` accepts (the first is the default).
+    backend
+        ``"numpy"`` or ``"torch"``: the array type ``rhs``, ``step`` and ``jacobian`` work on
+        (they may accept numpy too); ``supports_noise`` whether ``noise > 0`` is simulated.
 
     Contract
     --------
@@ -153,6 +158,8 @@ class System(abc.ABC):
     variables: ClassVar[tuple[str, ...]] = ()
     metadata: ClassVar[SystemMetadata]
     supports_noise: ClassVar[bool] = False
+    backend: ClassVar[str] = "numpy"
+    methods: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ description
     @property
@@ -324,6 +331,8 @@ class System(abc.ABC):
             raise bad("noise", "a non-negative amplitude", kw["noise"])
         if kw["noise"] and not self.supports_noise:
             raise CapabilityError(f"{self.name} does not simulate dynamical noise; use noise=0")
+        if kw["method"] is not None and kw["method"] not in self.methods:
+            raise bad("method", f"one of {list(self.methods)}", kw["method"])
         seed = kw["seed"]
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise bad("seed", "a non-negative integer or None", seed)

@@ -1,0 +1,3 @@
+"""chaoskit-example: a minimal chaoskit plugin (template)."""
+
+__version__ = "0.1.0"

@@ -29,21 +29,27 @@ def divergence_times(
     over all members, widened by ``margin`` times its extent on each side. Members that never
     leave it get NaN.
     """
-    ref = [truth[STATE].values]
+    ref = [_real_parts(truth[STATE].values)]
     if context is not None:
-        ref.append(context[STATE].values)
+        ref.append(_real_parts(context[STATE].values))
     axes = tuple(range(ref[0].ndim - 1))
-    lo = np.min([np.nanmin(np.real(r), axis=axes) for r in ref], axis=0)
-    hi = np.max([np.nanmax(np.real(r), axis=axes) for r in ref], axis=0)
+    lo = np.min([np.nanmin(r, axis=axes) for r in ref], axis=0)
+    hi = np.max([np.nanmax(r, axis=axes) for r in ref], axis=0)
     extent = np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
-    values = forecast[STATE].values
-    real = np.real(values)
+    real = _real_parts(forecast[STATE].values)
     with np.errstate(invalid="ignore"):
-        out = (~np.isfinite(values)) | (real < lo - margin * extent) | (real > hi + margin * extent)
+        out = (~np.isfinite(real)) | (real < lo - margin * extent) | (real > hi + margin * extent)
     out = out.reshape(out.shape[0], out.shape[1], -1).any(axis=-1)  # (member, time)
     time = np.asarray(forecast[TIME].values, float)
     first = np.where(out.any(axis=1), out.argmax(axis=1), -1)
     return np.where(first >= 0, time[np.maximum(first, 0)], np.nan)
+
+
+def _real_parts(values: np.ndarray) -> np.ndarray:
+    """Complex fields as real and imaginary parts side by side on the last axis."""
+    if np.iscomplexobj(values):
+        return np.concatenate([values.real, values.imag], axis=-1)
+    return values
 
 
 @attrs.define(frozen=True, kw_only=True)
@@ -142,6 +148,9 @@ def _check_aligned(truth: xr.Dataset, forecast: xr.Dataset, *, times: bool) -> N
             f"truth variables {list(truth.chaos.variables)} differ from forecast variables "
             f"{list(forecast.chaos.variables)}"
         )
+    for dim in truth.chaos.space_dims:
+        if dim not in forecast.coords or not np.allclose(truth[dim].values, forecast[dim].values):
+            raise DataError(f"truth and forecast differ on the spatial grid {dim!r}; interpolate one onto the other")
     if not times:
         return
     t, f = np.asarray(truth[TIME].values, float), np.asarray(forecast[TIME].values, float)

@@ -91,7 +91,7 @@ class ChaosAccessor:
             raise ParameterError("split: give exactly one of `at` (fraction or count) or `time=`")
         if time is not None:
             index = int(np.searchsorted(np.asarray(self._ds[TIME].values, float), time))
-        elif isinstance(at, (float, np.floating)) and not float(at).is_integer():
+        elif isinstance(at, (float, np.floating)):
             if not 0.0 < at < 1.0:
                 raise ParameterError(f"split: a fraction must lie in (0, 1), got {at}")
             index = int(round(float(at) * n))

@@ -211,7 +211,7 @@ def _parse_param(text: str) -> tuple[str, Any]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate_distribution
+    from .plugincheck import validate_distribution
 
     problems, lines = validate_distribution(args.dist)
     print("\n".join(lines))

@@ -261,7 +261,7 @@ def _check_dt(name: str, dt: float, time: np.ndarray) -> None:
     if not np.allclose(steps, dt, rtol=1e-6, atol=1e-12 * max(1.0, abs(float(time[-1])))):
         worst = float(steps[np.argmax(np.abs(steps - dt))])
         raise DataError(
-            f"{name}: attribute dt = {dt} but the time axis has a step of {worst}; "
+            f"{name}: attribute dt = {dt:.10g} but the time axis has a step of {worst:.10g}; "
             "fix the dt attribute or resample the time axis"
         )
 

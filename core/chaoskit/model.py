@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 import xarray as xr
 
-from .data import STATE, TIME, VARIABLE, encode_attrs, infer_dt, make_dataset, provenance, validate
+from .data import STATE, TIME, _jsonable, encode_attrs, infer_dt, make_dataset, provenance, validate
 from .dynamics import Dynamics
 from .errors import ChaoskitError, DataError, NotFittedError, ParameterError
 from .validators import choice, integer
@@ -23,6 +23,8 @@ __all__ = ["FitInfo", "Model", "load_model"]
 M = TypeVar("M", bound="Model")
 MODEL_FORMAT = "chaoskit-model/1"
 MODEL_DTYPES = ("float32", "float64")
+# attributes of a simulated context that do not describe a forecast made from it
+_SIMULATION_ONLY = frozenset({"members", "transient", "noise", "integrator", "rtol", "atol", "seed", "device", "dtype"})
 
 
 @attrs.frozen(kw_only=True)
@@ -129,13 +131,16 @@ class Model(abc.ABC):
             )
         t_last = float(context[TIME].values[-1])
         time = t_last + info.dt * np.arange(1, steps + 1)
-        attrs_ = context.chaos.attrs
+        attrs_ = {k: v for k, v in context.chaos.attrs.items() if k not in _SIMULATION_ONLY}
         attrs_.update(provenance(
             model=type(self).__name__, model_class=_target(type(self)),
             hyperparameters=self.hyperparameters(), forecast_from=t_last, dt=info.dt,
         ))
         space = {d: context[d].values for d in context.chaos.space_dims}
-        return make_dataset(values, time=time, variables=info.variables, space=space, attrs=attrs_)
+        member_coords = {n: c.values for n, c in context.coords.items() if c.dims == ("member",) and n != "member"}
+        out = make_dataset(values, time=time, variables=info.variables, space=space, attrs=attrs_,
+                           member_coords=member_coords)
+        return out.assign_coords(member=context["member"].values)
 
     def dynamics(self) -> Dynamics | None:
         """The model's differentiable one-step map (advancing ``dt``), or ``None`` if it has none."""
@@ -173,11 +178,12 @@ class Model(abc.ABC):
                          "n_train_points": info.n_train_points},
             "versions": provenance()["versions"],
         }
+        text = json.dumps(config, indent=2, sort_keys=True, default=_jsonable)
         tmp = directory / "state.npz.tmp"
         with open(tmp, "wb") as fh:
             np.savez(fh, **state)
         os.replace(tmp, directory / "state.npz")
-        (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True))
+        (directory / "config.json").write_text(text)
         return directory
 
     @classmethod

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata as importlib_metadata
+import inspect
 import os
 import traceback
 import warnings
@@ -187,9 +188,14 @@ class PluginHost:
         if problem:
             self._fail(record, problem)
             return record
-        unknown = [a for a in dir(module) if a.startswith("chaoskit_") and not hasattr(self.pm.hook, a)]
+        routines = [a for a in dir(module) if a.startswith("chaoskit_") and inspect.isroutine(getattr(module, a))]
+        unknown = [a for a in routines if not hasattr(self.pm.hook, a)]
         if unknown:
             self._fail(record, f"implements unknown hooks {unknown}; the hooks are listed in chaoskit.hookspecs")
+            return record
+        unmarked = [a for a in routines if self.pm.parse_hookimpl_opts(module, a) is None]
+        if unmarked:
+            self._fail(record, f"hook functions {unmarked} lack the marker; decorate them with @chaoskit.hookimpl")
             return record
         try:
             self.pm.register(module, name=name)

@@ -57,7 +57,7 @@ def check_entry_fields(kind: str, provider: str, name: Any, target: Any, tags: A
             f"{where}: the target must be a 'package.module:Attribute' string, got {target!r}"
         )
     for label, values in (("tags", tags), ("aliases", aliases)):
-        if isinstance(values, str) or not all(isinstance(v, str) and _NAME.match(v) for v in values):
+        if isinstance(values, (str, bytes)) or not all(isinstance(v, str) and _NAME.match(v) for v in values):
             raise PluginError(f"{where}: {label} must be a list of names, got {values!r}")
 
 
@@ -83,8 +83,8 @@ class StagingRegistry:
         aliases: Iterable[str] = (),
     ) -> None:
         """Register ``name`` → ``target`` (a ``"module:attr"`` string, imported on first use)."""
-        tags, aliases = tuple(tags), tuple(aliases)
         check_entry_fields(self.kind, self.provider, name, target, tags, aliases)
+        tags, aliases = tuple(tags), tuple(aliases)
         self.entries.append(Entry(kind=self.kind, provider=self.provider, name=name, target=target,
                                   summary=str(summary), tags=tags, aliases=aliases))
 
@@ -158,8 +158,8 @@ class Registry:
             obj = target
             self._check_type(obj, f"{provider}/{name}")
             target = f"{obj.__module__}:{obj.__qualname__}"
-        tags, aliases = tuple(tags), tuple(aliases)
         check_entry_fields(self.kind, provider, name, target, tags, aliases)
+        tags, aliases = tuple(tags), tuple(aliases)
         entry = Entry(kind=self.kind, provider=provider, name=name, target=target,
                       summary=summary, tags=tags, aliases=aliases)
         key = entry.qualified_name.lower()

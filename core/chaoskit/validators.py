@@ -6,8 +6,11 @@ Plugins use them on their own attrs fields, e.g. ``rho: float = attrs.field(defa
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import numpy as np
 
 from .errors import ParameterError
 
@@ -66,7 +69,7 @@ def integer(minimum: int | None = None, *, optional: bool = False) -> Validator:
     def check(instance: Any, attribute: Any, value: Any) -> None:
         if value is None and optional:
             return
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise ParameterError(
                 f"{_owner(instance)}.{attribute.name} must be an integer, got {type(value).__name__} {value!r}"
             )

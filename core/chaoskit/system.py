@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ __all__ = ["SYSTEM_KINDS", "ReferenceValue", "Simulation", "System", "SystemMeta
 
 SYSTEM_KINDS = ("flow", "map", "delay", "pde", "sde", "stochastic")
 DTYPES = ("float32", "float64")
+DEFAULT_PTS_PER_PERIOD = 100  # dysts' default granularity
 
 
 @attrs.frozen(kw_only=True)
@@ -173,6 +175,16 @@ class System(abc.ABC):
         return self.metadata.name
 
     @property
+    def default_dt(self) -> float:
+        """The default sampling interval: 1 for maps; period / 100 when the period is known
+        (dysts' default granularity); else the metadata's ``dt``."""
+        if self.kind == "map":
+            return 1.0
+        if self.metadata.period is not None:
+            return self.metadata.period / DEFAULT_PTS_PER_PERIOD
+        return self.metadata.dt
+
+    @property
     def parameters(self) -> dict[str, Any]:
         """The parameter values, by name."""
         return attrs.asdict(self, recurse=False)
@@ -253,7 +265,8 @@ class System(abc.ABC):
             Number of output points (the first is the state after the transient).
         dt, pts_per_period
             Sampling interval, or points per dominant period (dysts' granularity); give at most
-            one. Default: the metadata's ``dt`` (1 for maps).
+            one. Default: 100 points per period when the period is known (as dysts), else the
+            metadata's ``dt``; 1 for maps.
         members
             Number of trajectories. Without ``initial_state`` the provider starts them from the
             default initial condition, perturbed under ``seed`` for members after the first.
@@ -324,7 +337,7 @@ class System(abc.ABC):
                 raise ParameterError(f"{self.name} has no known period; give dt instead of pts_per_period")
             dt = self.metadata.period / float(ppp)
         if dt is None:
-            dt = 1.0 if self.kind == "map" else self.metadata.dt
+            dt = self.default_dt
         if not _positive(dt):
             raise bad("dt", "a positive number", dt)
         if self.kind == "map" and float(dt) != 1.0:
@@ -372,9 +385,9 @@ class System(abc.ABC):
 
     # ------------------------------------------------------------------ one-step map
     def dynamics(self, dt: float | None = None) -> Dynamics:
-        """The differentiable one-step map advancing ``dt`` time units (default: metadata ``dt``)."""
+        """The differentiable one-step map advancing ``dt`` time units (default: :attr:`default_dt`)."""
         if dt is None:
-            dt = 1.0 if self.kind == "map" else self.metadata.dt
+            dt = self.default_dt
         if not _positive(dt):
             raise ParameterError(f"{self.name}.dynamics: dt must be a positive number, got {dt!r}")
         return self._dynamics(float(dt))
@@ -383,17 +396,13 @@ class System(abc.ABC):
         raise CapabilityError(f"{self.name} provides no differentiable one-step map")
 
 
+def _real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
+
+
 def _positive(value: Any) -> bool:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, bool) and math.isfinite(x) and x > 0
+    return _real(value) and value > 0
 
 
 def _nonneg(value: Any) -> bool:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, bool) and math.isfinite(x) and x >= 0
+    return _real(value) and value >= 0

@@ -65,7 +65,9 @@ def test_trajectory_matches_the_exact_solution(flow):
 
 
 def test_trajectory_default_dt_and_pts_per_period(flow):
-    assert flow.trajectory(3).chaos.dt == pytest.approx(0.1)  # metadata dt
+    # like dysts: 100 points per period when the period is known, else the metadata's dt
+    assert flow.trajectory(3).chaos.dt == pytest.approx(2 * np.pi / 100)
+    assert NoPeriodFlow().trajectory(3).chaos.dt == pytest.approx(0.1)
     ds = flow.trajectory(3, pts_per_period=100)
     assert ds.attrs["dt"] == pytest.approx(2 * np.pi / 100)
     assert ds.chaos.dt == pytest.approx(2 * np.pi / 100)
@@ -77,7 +79,7 @@ def test_trajectory_provenance_attrs(flow, chaoskit_isolated):
     assert a["system"] == "linear"
     assert a["system_kind"] == "flow"
     assert a["parameters"] == {"a": 0.05, "w": 1.0}
-    assert a["dt"] == pytest.approx(0.1)
+    assert a["dt"] == pytest.approx(2 * np.pi / 100)
     assert a["members"] == 3
     assert a["transient"] == 1.5
     assert a["noise"] == 0.0
@@ -234,7 +236,7 @@ def test_system_dynamics(flow):
     x0 = np.array([1.0, 0.5])
     ds = flow.trajectory(2, dt=0.3, initial_state=x0)
     np.testing.assert_allclose(dyn.step(x0), ds["state"].values[0, 1], rtol=1e-12)
-    assert flow.dynamics().dt == pytest.approx(0.1)
+    assert flow.dynamics().dt == pytest.approx(2 * np.pi / 100)
     with pytest.raises(ParameterError, match=r"linear\.dynamics: dt must be a positive number"):
         flow.dynamics(-1.0)
     with pytest.raises(CapabilityError, match="scale provides no differentiable one-step map"):

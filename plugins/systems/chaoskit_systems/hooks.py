@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from chaoskit import hookimpl
 
@@ -10,7 +11,7 @@ CHAOSKIT_PLUGIN_API = "1.0"
 
 
 @hookimpl
-def chaoskit_register_systems(registry):
+def chaoskit_register_systems(registry: Any) -> None:
     registry.add(
         "lorenz", "chaoskit_systems.flows.lorenz:Lorenz",
         summary="Lorenz-63 convection model (σ, ρ, β)",
@@ -19,7 +20,7 @@ def chaoskit_register_systems(registry):
 
 
 @hookimpl
-def chaoskit_provenance():
+def chaoskit_provenance() -> dict[str, str] | None:
     try:
         return {"torch": version("torch")}
     except PackageNotFoundError:  # pragma: no cover - torch is a dependency

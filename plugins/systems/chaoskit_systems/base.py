@@ -1,0 +1,186 @@
+"""``TorchSystem``: the base class of systems whose equations are written once, in torch.
+
+A subclass declares its parameters as frozen attrs fields (with :mod:`chaoskit.validators`),
+its ``kind``, ``variables`` and ``metadata``, and the vector field ``_rhs(t, x)``::
+
+    @attrs.frozen(kw_only=True)
+    class Lorenz(TorchSystem):
+        sigma: float = attrs.field(default=10.0, validator=positive)
+        ...
+        variables = ("x", "y", "z")
+        metadata = load_metadata("Lorenz")
+
+        def _rhs(self, t, x):
+            x_, y, z = x.unbind(-1)
+            return torch.stack((self.sigma * (y - x_), ...), dim=-1)
+
+Everything else — batched simulation on CPU or GPU in float32/float64, Jacobians by automatic
+differentiation, the differentiable one-step map — comes from this class.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+import torch
+from chaoskit import (
+    CapabilityError,
+    DivergenceWarning,
+    Dynamics,
+    ParameterError,
+    Simulation,
+    System,
+    TrajectoryRequest,
+)
+
+from ._tensors import batched_jacobian, resolve_device, same_kind, time_like, torch_dtype
+from .dynamics import TorchDynamics
+from .integrators import METHODS, integrate
+
+__all__ = ["TorchSystem"]
+
+
+@attrs.define(frozen=True, kw_only=True)
+class TorchSystem(System):
+    """A :class:`chaoskit.System` whose right-hand side is a batched torch function.
+
+    Subclass contract
+    -----------------
+    ``_rhs(t, x)``
+        ``dx/dt`` for a tensor ``x`` of shape ``(..., dimension)`` (any leading dims, none
+        included), returning the same shape and dtype. ``t`` is a Python float or a tensor
+        broadcastable to ``x.shape[:-1]`` in ``x``'s dtype (adaptive integration passes one time
+        per member). Parameters are read from ``self`` as Python floats. Use torch operations
+        only (no in-place writes into ``x``, no ``.item()``), so that ``vmap``, ``jacrev`` and
+        ``jvp`` of :mod:`torch.func` apply.
+    ``_jacobian(t, x)`` (optional)
+        An analytic Jacobian ``(..., dimension, dimension)`` for tensors. The default uses
+        :func:`torch.func.jacrev` mapped with :func:`torch.func.vmap`.
+
+    The public ``rhs`` and ``jacobian`` accept numpy arrays as well as tensors and return the
+    kind they were given; ``_rhs`` and an overriding ``_jacobian`` only ever see tensors.
+
+    Simulation (``trajectory``)
+    ---------------------------
+    - ``methods = ("dopri5", "rk4")``. ``"dopri5"`` (default): adaptive, per-member step
+      control, tolerances ``rtol=1e-9, atol=1e-12`` in float64 and ``1e-6, 1e-8`` in float32.
+      ``"rk4"``: fixed step, every sampling interval ``dt`` is split into
+      ``ceil(dt / max_step)`` equal substeps (see :meth:`default_max_step`); it takes no
+      ``rtol``/``atol``.
+    - Initial states: ``initial_state`` when given; otherwise member 0 starts at
+      ``metadata.initial_state`` and member ``k ≥ 1`` at ``x0 + s·ξ_k`` with ``ξ_k`` standard
+      Gaussian drawn by ``numpy.random.default_rng(seed)`` as one ``(members − 1, dimension)``
+      array (so member ``k`` does not depend on how many members follow, and CPU and GPU runs
+      start identically) and ``s = perturbation · max|x0|`` (``perturbation = 1e-2``; ``s =
+      1e-2`` when ``x0 = 0``).
+    - The transient is integrated and discarded; output time 0 is the state after it (the
+      vector field sees the physical time ``transient + time``).
+    - Members that stop early (see :func:`~chaoskit_systems.integrators.integrate`) hold NaN
+      from then on, are listed in the ``failed_*`` attributes, and raise a
+      :class:`chaoskit.DivergenceWarning`.
+    - ``noise`` is not supported (``supports_noise = False``).
+    """
+
+    backend: ClassVar[str] = "torch"
+    methods: ClassVar[tuple[str, ...]] = tuple(METHODS)
+    max_step: ClassVar[float | None] = None
+    perturbation: ClassVar[float] = 1e-2
+
+    # ------------------------------------------------------------------ equations
+    def rhs(self, t: Any, x: Any) -> Any:
+        """``dx/dt`` at time ``t`` for states ``x`` ``(..., dimension)``, numpy or torch."""
+        return same_kind(x, lambda xt: System.rhs(self, time_like(t, xt), xt))
+
+    def jacobian(self, t: Any, x: Any) -> Any:
+        """``∂f/∂x`` of shape ``(..., dimension, dimension)``, numpy or torch like ``x``."""
+        return same_kind(x, lambda xt: System.jacobian(self, time_like(t, xt), xt))
+
+    def _jacobian(self, t: Any, x: Any) -> Any:
+        """Reverse-mode automatic differentiation, vectorised over the leading dims of ``x``."""
+        return same_kind(x, lambda xt: batched_jacobian(self._rhs, t, xt))
+
+    # ------------------------------------------------------------------ simulation
+    def default_max_step(self) -> float:
+        """The largest internal RK4 step, in time units.
+
+        ``max_step`` when the class sets it, else ``metadata.period / 200`` when the period is
+        known (Lorenz: 0.0075, so ``dt = 0.01`` is taken in 2 substeps of 0.005), else
+        ``metadata.dt``.
+        """
+        if self.max_step is not None:
+            return float(self.max_step)
+        period = self.metadata.period
+        return period / 200.0 if period is not None else float(self.metadata.dt)
+
+    def _initial_states(self, members: int, seed: int | None) -> tuple[np.ndarray, float]:
+        """Default initial states ``(members, dimension)`` and the perturbation scale used."""
+        x0 = np.asarray(self.metadata.initial_state, dtype=np.float64)
+        scale = self.perturbation * (float(np.max(np.abs(x0))) or 1.0)
+        states = np.repeat(x0[None, :], members, axis=0)
+        if members > 1:
+            rng = np.random.default_rng(seed)
+            states[1:] += scale * rng.standard_normal((members - 1, x0.size))
+        return states, scale
+
+    def _trajectory(self, request: TrajectoryRequest) -> Simulation:
+        if self.kind != "flow":
+            raise CapabilityError(
+                f"{self.name} is a {self.kind}; TorchSystem simulates flows only, so a {self.kind} "
+                "system must override _trajectory"
+            )
+        method = request.method or self.methods[0]
+        options = self._integration_options(method, request)
+        device, dtype = resolve_device(request.device), torch_dtype(request.dtype)
+        extra: dict[str, Any] = {}
+        if request.initial_state is None:
+            states, scale = self._initial_states(request.members, request.seed)
+            extra["initial_perturbation"] = scale
+        else:
+            states = request.initial_state
+        time = request.dt * np.arange(request.n, dtype=np.float64)
+        with torch.inference_mode():
+            x0 = torch.as_tensor(states, dtype=dtype, device=device)
+            try:
+                result = integrate(self._rhs, x0, request.transient + time, t0=0.0, **options)
+            except ParameterError as exc:  # name the system and the call
+                raise ParameterError(f"{self.name}.trajectory: {exc}") from None
+            state = result.state.cpu().numpy()
+        info = {**result.info, **extra}
+        if result.failed_members:
+            reasons = sorted(set(info["failed_reasons"]))
+            warnings.warn(
+                f"{self.name}: {len(result.failed_members)} member(s) stopped early and hold NaN "
+                f"from then on (members {result.failed_members[:10]}, reasons {reasons}); see the "
+                "dataset's failed_* attributes",
+                DivergenceWarning,
+                stacklevel=3,
+            )
+        return Simulation(time=time, state=state, info=info)
+
+    def _integration_options(self, method: str, request: TrajectoryRequest) -> dict[str, Any]:
+        """Keyword arguments of :func:`~chaoskit_systems.integrators.integrate` for a request."""
+        if method not in METHODS:  # a subclass declared a method no integrator implements
+            raise ParameterError(
+                f"{self.name}.trajectory: method {method!r} has no integrator; valid methods are "
+                f"{sorted(METHODS)}"
+            )
+        if METHODS[method].adaptive:
+            return {"method": method, "rtol": request.rtol, "atol": request.atol}
+        if request.rtol is not None or request.atol is not None:
+            raise ParameterError(
+                f"{self.name}.trajectory: {method} is a fixed-step method and takes no rtol/atol; "
+                f"its step is dt / ceil(dt / {self.default_max_step():g}). Drop rtol/atol or use "
+                "method='dopri5'"
+            )
+        return {"method": method, "step": self.default_max_step()}
+
+    # ------------------------------------------------------------------ one-step map
+    def _dynamics(self, dt: float) -> Dynamics:
+        if self.kind != "flow":
+            raise CapabilityError(
+                f"{self.name} is a {self.kind}; TorchSystem provides dynamics for flows only"
+            )
+        return TorchDynamics(self, dt)

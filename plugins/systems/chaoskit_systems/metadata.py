@@ -1,0 +1,124 @@
+"""System metadata from the package data file ``data/systems.json``.
+
+The file maps each system's name to its description, citation, default parameters, initial
+state, sampling interval, period, flags, reference invariants and sources (schema in the
+plugin's README). It is read once, validated entry by entry on first use, and cached.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import math
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from chaoskit import ConfigError, ReferenceValue, SystemMetadata, UnknownNameError
+from chaoskit.system import SYSTEM_KINDS
+
+__all__ = ["SCHEMA", "catalog", "entry", "load_metadata", "names"]
+
+SCHEMA = "chaoskit-systems/metadata/1"
+_FILE = "data/systems.json"
+_REQUIRED = {"kind", "description", "citation", "parameters", "initial_state", "dt", "period",
+             "flags", "references"}
+_OPTIONAL = {"sources", "notes"}
+_REFERENCE_KEYS = {"value", "uncertainty", "method", "source"}
+
+
+@functools.cache
+def catalog() -> Mapping[str, Mapping[str, Any]]:
+    """Every raw entry of ``data/systems.json``, by system name (read-only, cached)."""
+    text = resources.files("chaoskit_systems").joinpath(_FILE).read_text(encoding="utf-8")
+    data = json.loads(text)
+    if data.get("schema") != SCHEMA:
+        raise ConfigError(
+            f"chaoskit_systems/{_FILE}: expected schema {SCHEMA!r}, got {data.get('schema')!r}; "
+            "reinstall chaoskit-systems"
+        )
+    return MappingProxyType(data["systems"])
+
+
+def names() -> tuple[str, ...]:
+    """The names of every system with metadata, sorted."""
+    return tuple(sorted(catalog()))
+
+
+def entry(name: str) -> Mapping[str, Any]:
+    """The raw, validated entry of ``name`` (parameters, kind and sources included)."""
+    systems = catalog()
+    if name not in systems:
+        close = difflib.get_close_matches(name, list(systems), n=3)
+        hint = f"; did you mean {close}?" if close else ""
+        raise UnknownNameError(f"chaoskit_systems/{_FILE} has no system {name!r}{hint}")
+    raw = systems[name]
+    _validate(name, raw)
+    return raw
+
+
+@functools.cache
+def load_metadata(name: str) -> SystemMetadata:
+    """The :class:`chaoskit.SystemMetadata` of ``name`` (exact, case-sensitive key), cached."""
+    raw = entry(name)
+    return SystemMetadata(
+        name=name,
+        description=raw["description"],
+        citation=raw["citation"],
+        dt=float(raw["dt"]),
+        period=None if raw["period"] is None else float(raw["period"]),
+        initial_state=tuple(float(v) for v in raw["initial_state"]),
+        references={key: ReferenceValue.from_dict(ref) for key, ref in raw["references"].items()},
+        flags=frozenset(raw["flags"]),
+    )
+
+
+def _validate(name: str, raw: Any) -> None:
+    def bad(field: str, expected: str) -> ConfigError:
+        got = raw.get(field) if isinstance(raw, Mapping) else raw
+        return ConfigError(
+            f"chaoskit_systems/{_FILE}: system {name!r}, field {field!r} must be {expected}, "
+            f"got {got!r}"
+        )
+
+    if not isinstance(raw, Mapping):
+        raise bad("(entry)", "an object")
+    missing, unknown = _REQUIRED - set(raw), set(raw) - _REQUIRED - _OPTIONAL
+    if missing or unknown:
+        raise ConfigError(
+            f"chaoskit_systems/{_FILE}: system {name!r} lacks fields {sorted(missing)} / has "
+            f"unknown fields {sorted(unknown)}; the schema allows {sorted(_REQUIRED | _OPTIONAL)}"
+        )
+    if raw["kind"] not in SYSTEM_KINDS:
+        raise bad("kind", f"one of {list(SYSTEM_KINDS)}")
+    for field in ("description", "citation"):
+        if not isinstance(raw[field], str):
+            raise bad(field, "a string")
+    params = raw["parameters"]
+    if not isinstance(params, Mapping) or not all(
+        _number(v) or isinstance(v, (list, str)) for v in params.values()
+    ):
+        raise bad("parameters", "an object of parameter name → number (list/string if structured)")
+    x0 = raw["initial_state"]
+    if not isinstance(x0, list) or not x0 or not all(_number(v) for v in x0):
+        raise bad("initial_state", "a non-empty list of finite numbers")
+    if not _number(raw["dt"]) or raw["dt"] <= 0:
+        raise bad("dt", "a positive number")
+    if raw["period"] is not None and (not _number(raw["period"]) or raw["period"] <= 0):
+        raise bad("period", "a positive number or null")
+    if not isinstance(raw["flags"], list) or not all(isinstance(f, str) for f in raw["flags"]):
+        raise bad("flags", "a list of strings")
+    refs = raw["references"]
+    if not isinstance(refs, Mapping) or not all(
+        isinstance(r, Mapping) and "value" in r and set(r) <= _REFERENCE_KEYS for r in refs.values()
+    ):
+        raise bad(
+            "references",
+            f"an object of invariant name → {{keys {sorted(_REFERENCE_KEYS)}, 'value' required}}",
+        )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

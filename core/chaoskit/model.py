@@ -104,7 +104,7 @@ class Model(abc.ABC):
         info = FitInfo.from_dataset(train)
         if valid is not None:
             validate(valid, name="valid", min_times=2)
-            self._check_compatible(valid, info, "valid")
+            self.check_compatible(valid, info, "valid")
         self.__dict__["_fit_info"] = None
         self._fit(train, valid=valid, trainer=trainer)
         self.__dict__["_fit_info"] = info
@@ -118,7 +118,7 @@ class Model(abc.ABC):
         """
         info = self.fit_info
         validate(context, name="context", min_times=self.min_context)
-        self._check_compatible(context, info, "context")
+        self.check_compatible(context, info, "context")
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
             raise ParameterError(f"forecast: steps must be a positive integer, got {steps!r}")
         values = self._forecast(context, int(steps))
@@ -147,7 +147,11 @@ class Model(abc.ABC):
         self.fit_info  # noqa: B018 - raises when not fitted
         return self._dynamics()
 
-    def _check_compatible(self, ds: xr.Dataset, info: FitInfo, what: str) -> None:
+    def check_compatible(self, ds: xr.Dataset, info: FitInfo, what: str) -> None:
+        """Raise :class:`DataError` unless ``ds`` has the training variables and ``dt``.
+
+        For subclasses' own public methods that take data (e.g. a ``warm_up(context)``).
+        """
         variables = ds.chaos.variables
         if variables != info.variables:
             raise DataError(

@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["choice", "finite", "integer", "nonnegative", "positive", "probability"]
+__all__ = ["boolean", "choice", "finite", "in_interval", "integer", "nonnegative", "positive", "probability"]
 
 Validator = Callable[[Any, Any, Any], None]
 
@@ -90,3 +90,34 @@ def choice(options: Iterable[Any]) -> Validator:
             )
 
     return check
+
+
+def in_interval(
+    low: float, high: float, *, closed_low: bool = False, closed_high: bool = True
+) -> Validator:
+    """A real number in the interval from ``low`` to ``high`` (default ``(low, high]``)."""
+    left = "[" if closed_low else "("
+    right = "]" if closed_high else ")"
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        where = f"{type(instance).__name__}.{attribute.name}"
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParameterError(
+                f"{where} must be a number in {left}{low}, {high}{right}, got {value!r}"
+            )
+        x = float(value)
+        above = x >= low if closed_low else x > low
+        below = x <= high if closed_high else x < high
+        if not (math.isfinite(x) and above and below):
+            raise ParameterError(f"{where} must lie in {left}{low}, {high}{right}, got {value!r}")
+
+    return check
+
+
+def boolean(instance: Any, attribute: Any, value: Any) -> None:
+    """``True`` or ``False`` (not a truthy stand-in such as ``1`` or ``"yes"``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(
+            f"{type(instance).__name__}.{attribute.name} must be True or False, "
+            f"got {type(value).__name__} {value!r}"
+        )

@@ -29,7 +29,7 @@ import xarray as xr
 
 import chaoskit
 from chaoskit.data import MEMBER, STATE, TIME, VARIABLE
-from chaoskit.validators import choice, positive
+from chaoskit.validators import boolean, choice, positive
 
 from .short_term import as_float, smape_terms
 
@@ -45,13 +45,6 @@ _CRITERION_DEFINITIONS = {
     "smape": "e(t) = mean over forecast steps 1..t of 200 * mean over features of "
              "|u - uhat| / (|u| + |uhat|), scale 0-200 (Gilpin 2023, PhyxMamba)",
 }
-
-
-def _boolean(instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise chaoskit.ParameterError(
-            f"{type(instance).__name__}.{attribute.name} must be True or False, got {value!r}"
-        )
 
 
 @attrs.define(frozen=True, kw_only=True)
@@ -100,7 +93,7 @@ class ValidPredictionTime(chaoskit.Metric):
     lyapunov_time: float | None = attrs.field(
         default=None, validator=attrs.validators.optional(positive)
     )
-    center: bool = attrs.field(default=False, validator=_boolean)
+    center: bool = attrs.field(default=False, validator=boolean)
 
     def __attrs_post_init__(self) -> None:
         if self.center and self.criterion != "pathak":

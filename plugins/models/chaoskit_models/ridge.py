@@ -1,0 +1,75 @@
+"""Ridge regression by accumulated normal equations, in float64, for closed-form readouts.
+
+Readouts of reservoir computers (ESN, NG-RC) are linear in their features, so they are fit by
+ridge regression. The feature matrix can be far larger than memory when there are many
+members, so the normal equations are accumulated chunk by chunk and solved once.
+"""
+
+from __future__ import annotations
+
+import torch
+from chaoskit import ChaoskitError, DataError
+
+__all__ = ["NormalEquations"]
+
+
+class NormalEquations:
+    """Accumulate ``XᵀX`` and ``XᵀY`` of ``X = [1, features]`` and solve the ridge problem.
+
+    The solution minimises ``‖Y − X Wᵀ‖² + ridge·‖W[:, 1:]‖²``: the intercept (first column of
+    ``W``) is not penalised, and ``ridge`` is absolute (it is not scaled by the number of
+    samples, as in reservoirpy and scikit-learn).
+
+    Parameters
+    ----------
+    features, targets
+        Numbers of feature columns (without the intercept) and of target columns.
+    device
+        Where the sums are accumulated (always in float64).
+    """
+
+    def __init__(self, features: int, targets: int, *, device: torch.device) -> None:
+        size = features + 1
+        self.gram = torch.zeros(size, size, dtype=torch.float64, device=device)
+        self.cross = torch.zeros(size, targets, dtype=torch.float64, device=device)
+        self.samples = 0
+
+    def add(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """Add samples: ``x`` of shape ``(n, features)``, ``y`` of shape ``(n, targets)``."""
+        x = x.to(torch.float64)
+        xa = torch.cat([torch.ones_like(x[:, :1]), x], dim=1)
+        self.gram.addmm_(xa.T, xa)
+        self.cross.addmm_(xa.T, y.to(torch.float64))
+        self.samples += int(x.shape[0])
+
+    def solve(self, ridge: float) -> torch.Tensor:
+        """The weights ``W`` of shape ``(targets, 1 + features)``, float64, on the CPU.
+
+        Solved by Cholesky; where the regularised Gram matrix is not numerically positive
+        definite (``ridge = 0`` with collinear features), by least squares (SVD-based ``gelsd``).
+
+        Raises
+        ------
+        DataError
+            When no sample was added, or the solution is not finite.
+        """
+        if self.samples == 0:
+            raise DataError(
+                "ridge regression: no training samples (is the washout longer than the data?)"
+            )
+        gram = self.gram.cpu()
+        cross = self.cross.cpu()
+        penalty = torch.full((gram.shape[0],), float(ridge), dtype=torch.float64)
+        penalty[0] = 0.0
+        system = gram + torch.diag(penalty)
+        factor, info = torch.linalg.cholesky_ex(system)
+        if int(info) == 0:
+            weights = torch.cholesky_solve(cross, factor)
+        else:
+            weights = torch.linalg.lstsq(system, cross, driver="gelsd").solution
+        if not torch.isfinite(weights).all():
+            raise ChaoskitError(
+                "ridge regression gave non-finite weights; the features are degenerate "
+                "(raise ridge, or check the training data for constant or duplicated variables)"
+            )
+        return weights.T.contiguous()

@@ -1,0 +1,105 @@
+"""Device and dtype resolution for the torch models, with chaoskit's errors instead of torch's."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+from chaoskit import CapabilityError, ParameterError
+
+__all__ = ["csr_tensor", "resolve", "resolve_device", "torch_dtype"]
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def resolve_device(owner: str, device: str) -> torch.device:
+    """The :class:`torch.device` named by ``device``, checked to be usable here.
+
+    Parameters
+    ----------
+    owner
+        Name of the model, used in error messages.
+    device
+        A torch device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``).
+
+    Raises
+    ------
+    ParameterError
+        When ``device`` is not a device string torch understands.
+    CapabilityError
+        When the device is well-formed but absent on this machine (no CUDA build, no GPU,
+        an index beyond the GPUs present, no MPS).
+    """
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ParameterError(
+            f"{owner}.device = {device!r} is not a torch device; "
+            "use 'cpu', 'cuda' or 'cuda:<index>'"
+        ) from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise CapabilityError(
+                f"{owner}.device = {device!r} but CUDA is not available here "
+                f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); "
+                "use device='cpu' or install a CUDA build of torch on a machine with a GPU"
+            )
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise CapabilityError(
+                f"{owner}.device = {device!r} but only {count} CUDA device(s) are present"
+            )
+    elif dev.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise CapabilityError(
+                f"{owner}.device = {device!r} but MPS is not available here; use 'cpu'"
+            )
+    elif dev.type != "cpu":
+        raise CapabilityError(
+            f"{owner}.device = {device!r}: only 'cpu', 'cuda' and 'mps' are supported"
+        )
+    return dev
+
+
+def resolve(owner: str, device: str, dtype: str) -> tuple[torch.device, torch.dtype]:
+    """The device and dtype of a model's ``device`` and ``dtype`` fields, checked together.
+
+    Raises as :func:`resolve_device` does, and :class:`chaoskit.CapabilityError` for float64 on
+    Apple's MPS, which has no float64.
+    """
+    dev, dt = resolve_device(owner, device), torch_dtype(dtype)
+    if dev.type == "mps" and dt == torch.float64:
+        raise CapabilityError(f"{owner}: MPS has no float64; use dtype='float32' or device='cpu'")
+    return dev, dt
+
+
+def torch_dtype(name: str) -> torch.dtype:
+    """The torch dtype of a model's ``dtype`` field (``"float32"`` or ``"float64"``)."""
+    try:
+        return _DTYPES[name]
+    except KeyError:
+        raise ParameterError(f"dtype must be one of {sorted(_DTYPES)}, got {name!r}") from None
+
+
+def csr_tensor(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    size: tuple[int, int],
+    *,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> Any:
+    """A torch sparse CSR matrix from scipy-style CSR arrays, without torch's beta-state warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Ss]parse CSR tensor support is in beta.*")
+        return torch.sparse_csr_tensor(
+            torch.as_tensor(indptr, dtype=torch.int64),
+            torch.as_tensor(indices, dtype=torch.int64),
+            torch.as_tensor(data, dtype=dtype),
+            size,
+            device=device,
+            check_invariants=True,
+        )

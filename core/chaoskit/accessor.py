@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from .data import FEATURE, MEMBER, STATE, TIME, VARIABLE, decode_attrs, infer_dt, validate
+from ._optional import require
 from .errors import DataError, ParameterError
 
 if TYPE_CHECKING:
@@ -141,10 +142,7 @@ class ChaosAccessor:
     # ------------------------------------------------------------------ conversion and plots
     def to_tensor(self, device: str = "cpu", dtype: Any = None) -> Any:
         """``features()`` as a torch tensor ``(member, time, feature)``; imports torch lazily."""
-        try:
-            import torch
-        except ImportError:
-            raise DataError("to_tensor needs torch; install it with `pip install torch`") from None
+        torch = require("torch", "ds.chaos.to_tensor")
         values = np.ascontiguousarray(self.features().values)
         if isinstance(dtype, str):
             if not hasattr(torch, dtype):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
+from ..._optional import require
 from ...registry import Registry
 
 
@@ -72,15 +73,13 @@ def devices(backend: str) -> list[str]:
     """``["cpu"]`` plus ``"cuda"`` when the backend is torch and a GPU is present."""
     if backend != "torch":
         return ["cpu"]
-    import torch
-
+    torch = require("torch", "a torch-backed item")
     return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
 
 
 def to_backend(x: np.ndarray, backend: str, device: str = "cpu") -> Any:
     if backend == "torch":
-        import torch
-
+        torch = require("torch", "a torch-backed item")
         return torch.as_tensor(np.asarray(x), dtype=torch.float64, device=device)
     return np.asarray(x, dtype=float)
 

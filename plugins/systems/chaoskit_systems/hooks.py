@@ -1,4 +1,8 @@
-"""chaoskit plugin hooks of chaoskit-systems: registers every system, imports nothing heavy."""
+"""chaoskit plugin hooks of chaoskit-systems: registers every system, imports nothing heavy.
+
+The registrations come from the package data (``data/*.json``): each entry names its registry
+name, target class, aliases (the dysts name among them) and tags. Reading them is JSON only.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,16 @@ from typing import Any
 
 from chaoskit import hookimpl
 
+from .metadata import registrations
+
 CHAOSKIT_PLUGIN_API = "1.0"
 
 
 @hookimpl
 def chaoskit_register_systems(registry: Any) -> None:
-    registry.add(
-        "lorenz", "chaoskit_systems.flows.lorenz:Lorenz",
-        summary="Lorenz-63 convection model (σ, ρ, β)",
-        tags=["flow", "chaotic", "dysts"], aliases=["Lorenz", "lorenz63"],
-    )
+    for item in registrations():
+        name, target = item.pop("name"), item.pop("target")
+        registry.add(name, target, **item)
 
 
 @hookimpl

@@ -1,8 +1,10 @@
-"""System metadata from the package data file ``data/systems.json``.
+"""System metadata from the package data files ``data/*.json`` (one file per family).
 
-The file maps each system's name to its description, citation, default parameters, initial
-state, sampling interval, period, flags, reference invariants and sources (schema in the
-plugin's README). It is read once, validated entry by entry on first use, and cached.
+Each file maps system names to their registration (registry ``name``, ``target`` class,
+``aliases``, ``tags``, ``summary``), description, citation, default parameters, initial state,
+sampling interval, period, flags, reference invariants and sources (schema in the plugin's
+README). The files are read once (the hooks module registers every entry from them, so adding
+a system is one entry and one class), validated entry by entry on first use, and cached.
 """
 
 from __future__ import annotations
@@ -19,27 +21,48 @@ from typing import Any
 from chaoskit import ConfigError, ReferenceValue, SystemMetadata, UnknownNameError
 from chaoskit.system import SYSTEM_KINDS
 
-__all__ = ["SCHEMA", "catalog", "entry", "load_metadata", "names"]
+__all__ = ["SCHEMA", "catalog", "entry", "load_metadata", "names", "registrations"]
 
 SCHEMA = "chaoskit-systems/metadata/1"
-_FILE = "data/systems.json"
-_REQUIRED = {"kind", "description", "citation", "parameters", "initial_state", "dt", "period",
-             "flags", "references"}
-_OPTIONAL = {"sources", "notes"}
+_DATA = "data"
+_FILE = "data/*.json"
+_REQUIRED = {"name", "target", "kind", "description", "citation", "parameters", "initial_state",
+             "dt", "period", "flags", "references"}
+_OPTIONAL = {"aliases", "tags", "summary", "sources", "notes", "unbounded_indices"}
 _REFERENCE_KEYS = {"value", "uncertainty", "method", "source"}
 
 
 @functools.cache
 def catalog() -> Mapping[str, Mapping[str, Any]]:
-    """Every raw entry of ``data/systems.json``, by system name (read-only, cached)."""
-    text = resources.files("chaoskit_systems").joinpath(_FILE).read_text(encoding="utf-8")
-    data = json.loads(text)
-    if data.get("schema") != SCHEMA:
-        raise ConfigError(
-            f"chaoskit_systems/{_FILE}: expected schema {SCHEMA!r}, got {data.get('schema')!r}; "
-            "reinstall chaoskit-systems"
-        )
-    return MappingProxyType(data["systems"])
+    """Every raw entry of ``data/*.json``, by system name (read-only, cached)."""
+    merged: dict[str, Mapping[str, Any]] = {}
+    origin: dict[str, str] = {}
+    folder = resources.files("chaoskit_systems").joinpath(_DATA)
+    for file in sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name):
+        data = json.loads(file.read_text(encoding="utf-8"))
+        if data.get("schema") != SCHEMA:
+            raise ConfigError(
+                f"chaoskit_systems/{_DATA}/{file.name}: expected schema {SCHEMA!r}, got "
+                f"{data.get('schema')!r}; reinstall chaoskit-systems"
+            )
+        for name, raw in data["systems"].items():
+            if name in merged:
+                raise ConfigError(
+                    f"chaoskit_systems/{_DATA}: system {name!r} appears in both {origin[name]} and {file.name}"
+                )
+            merged[name], origin[name] = raw, file.name
+    return MappingProxyType(merged)
+
+
+def registrations() -> list[dict[str, Any]]:
+    """``registry.add`` arguments of every entry (read by the hooks module; imports nothing heavy)."""
+    out = []
+    for key, raw in sorted(catalog().items()):
+        aliases = [a for a in dict.fromkeys([key, *raw.get("aliases", [])]) if a != raw["name"]]
+        summary = raw.get("summary") or raw["description"].split(". ")[0].rstrip(".")
+        out.append({"name": raw["name"], "target": raw["target"], "summary": summary,
+                    "tags": [raw["kind"], *raw.get("tags", [])], "aliases": aliases})
+    return out
 
 
 def names() -> tuple[str, ...]:
@@ -91,6 +114,13 @@ def _validate(name: str, raw: Any) -> None:
             f"chaoskit_systems/{_FILE}: system {name!r} lacks fields {sorted(missing)} / has "
             f"unknown fields {sorted(unknown)}; the schema allows {sorted(_REQUIRED | _OPTIONAL)}"
         )
+    if not isinstance(raw["name"], str) or not raw["name"] or raw["name"] != raw["name"].lower():
+        raise bad("name", "the lower-case snake_case registry name")
+    if not isinstance(raw["target"], str) or ":" not in raw["target"]:
+        raise bad("target", "'chaoskit_systems.module:Class'")
+    for field in ("aliases", "tags"):
+        if not isinstance(raw.get(field, []), list) or not all(isinstance(v, str) for v in raw.get(field, [])):
+            raise bad(field, "a list of strings")
     if raw["kind"] not in SYSTEM_KINDS:
         raise bad("kind", f"one of {list(SYSTEM_KINDS)}")
     for field in ("description", "citation"):

@@ -1,0 +1,71 @@
+"""Checks that run over every system of the database (the registry's provider ``systems``).
+
+- every flow agrees with scipy's DOP853 (rtol 1e-11, atol 1e-12) in float64 over two periods
+  (relative to the attractor's scale);
+- every map agrees exactly with a plain numpy iteration of its own step;
+- (slow) every flow stays bounded and finite for 100 periods from its default initial state,
+  except the components dysts marks as unbounded (phases, time-like variables).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import chaoskit
+from chaoskit_systems import metadata as md
+
+
+def _names(kind: str) -> list[str]:
+    return [e.qualified_name for e in chaoskit.systems.list(provider="systems") if kind in e.tags]
+
+
+def _unbounded(system: chaoskit.System) -> list[int]:
+    sources = md.entry(system.metadata.name)
+    return list(sources.get("unbounded_indices", []))
+
+
+@pytest.mark.parametrize("name", _names("flow"))
+def test_flow_agrees_with_scipy_dop853(name: str) -> None:
+    system = chaoskit.systems.create(name)
+    horizon = 2 * (system.metadata.period or 100 * system.metadata.dt)
+    n = 41
+    ds = system.trajectory(n, dt=horizon / (n - 1), rtol=1e-11, atol=1e-12)
+    ours = ds["state"].values[0]
+    sol = solve_ivp(lambda t, y: system.rhs(t, y), (0.0, horizon), ours[0], method="DOP853",
+                    t_eval=ds["time"].values, rtol=1e-11, atol=1e-12)
+    assert sol.success, sol.message
+    ref = sol.y.T
+    scale = np.abs(ref).max(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    error = np.abs(ours - ref) / scale
+    assert error.max() < 1e-6, f"{name}: largest relative difference {error.max():.2e}"
+
+
+@pytest.mark.parametrize("name", _names("map"))
+def test_map_agrees_with_numpy_iteration(name: str) -> None:
+    system = chaoskit.systems.create(name)
+    ds = system.trajectory(200)
+    ours = ds["state"].values[0]
+    state = ours[0].copy()
+    expected = [state]
+    for _ in range(len(ours) - 1):
+        state = np.asarray(system.step(state[None, :]))[0]
+        expected.append(state)
+    np.testing.assert_array_equal(ours, np.array(expected))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _names("flow"))
+def test_flow_stays_bounded_for_100_periods(name: str) -> None:
+    system = chaoskit.systems.create(name)
+    period = system.metadata.period or 100 * system.metadata.dt
+    ds = system.trajectory(2000, dt=100 * period / 2000, rtol=1e-7, atol=1e-10)
+    x = ds["state"].values[0]
+    assert np.isfinite(x).all(), f"{name}: non-finite values"
+    keep = [i for i in range(system.dimension) if i not in _unbounded(system)]
+    first = x[: len(x) // 10, keep]  # the first 10 periods define the attractor's extent
+    centre = (first.max(axis=0) + first.min(axis=0)) / 2
+    extent = np.maximum(first.max(axis=0) - first.min(axis=0), 1e-9)
+    assert np.all(np.abs(x[:, keep] - centre) <= 5 * extent), f"{name} left 10x its attractor's box"

@@ -27,8 +27,14 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(PY) -m pytest -m "slow or not slow"
 
+# the peers a user would otherwise pick, installed from PyPI into .venv for side-by-side runs
+BENCH_PEERS := dysts==0.96
+
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PIP) install --quiet $(BENCH_PEERS)
+	$(PY) benchmarks/crosscheck_dysts.py
+	$(PY) benchmarks/systems_integrators.py
+	$(PY) benchmarks/esn_lorenz_vpt.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

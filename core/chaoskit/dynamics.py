@@ -54,7 +54,8 @@ class Dynamics(abc.ABC):
     state one step later, same shape and dtype, batched over all leading dims. For the torch
     backend it is differentiable with autograd. ``jacobian(x)`` returns ``(..., d, d)`` with
     ``J[..., i, j] = ∂Φ_i/∂x_j``; ``jvp(x, v)`` returns ``(Φ(x), J(x) v)`` for tangent vectors
-    ``v`` of shape ``(..., d, k)``.
+    ``v`` of shape ``(..., d, k)``. ``lift`` and ``observe`` translate between the system's
+    state and the map's (identity unless the map's state is larger, e.g. a delay history).
     """
 
     backend: ClassVar[str] = "numpy"
@@ -84,6 +85,18 @@ class Dynamics(abc.ABC):
         """
         self._check(x)
         return self._step(x), self._jacobian(x) @ v
+
+    def lift(self, x: Any) -> Any:
+        """The map's state for a system state ``x`` ``(..., d_system)``; default: ``x`` itself.
+
+        Maps whose state is larger than the system's — a delay equation's discretized history,
+        a model's latent or reservoir state — override this and :meth:`observe`.
+        """
+        return x
+
+    def observe(self, state: Any) -> Any:
+        """The system state ``(..., d_system)`` seen in a map state; default: ``state`` itself."""
+        return state
 
     def _check(self, x: Any) -> None:
         shape = tuple(getattr(x, "shape", ()))

@@ -81,6 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file: .nc for NetCDF, .zarr for Zarr")
     p.set_defaults(run=_simulate)
 
+    p = sub.add_parser("bench", help="run a benchmark: systems x models x seeds x data settings, scored by metrics")
+    p.add_argument("config", nargs="?", default=None,
+                   help="TOML config (default: the built-in default benchmark; see docs/benchmarks.md)")
+    p.add_argument("--store", default=None, help="store directory (default: results/bench-NAME); rerun to resume")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, metavar="N", help="run on N local processes (default: serial)")
+    where.add_argument("--dask", default=None, metavar="ADDRESS", help="run on the Dask cluster at this scheduler address")
+    p.add_argument("--force", action="store_true", help="accept a config that differs from the store's")
+    p.add_argument("--retry-failed", action="store_true", help="run again the cells recorded as failed")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=_bench)
+
+    p = sub.add_parser("report", help="write a Markdown and HTML report of a benchmark store")
+    p.add_argument("store", help="a store directory written by `chaoskit bench` (or its result.nc)")
+    p.add_argument("--out", default=None, help="output directory (default: STORE/report)")
+    p.set_defaults(run=_report)
+
     p = sub.add_parser("validate", help="strictly check the plugin(s) of an installed distribution or source tree")
     p.add_argument("dist", help="distribution name (e.g. chaoskit-systems) or a directory with a pyproject.toml")
     p.set_defaults(run=_validate)
@@ -158,9 +175,11 @@ def _info(args: argparse.Namespace) -> int:
                 print("\n  parameters:")
                 for name, default in fields:
                     print(f"    {name} = {default}")
-        meta = getattr(cls, "metadata", None) if kind == "systems" else None
-        if meta is not None:
-            print(f"\n  dt = {meta.dt}, period = {meta.period}, kind = {cls.kind}, variables = {', '.join(cls.variables)}")
+        if kind == "systems":
+            system = cls()  # an instance: some systems size their variables from parameters
+            meta = system.metadata
+            print(f"\n  dt = {meta.dt}, period = {meta.period}, kind = {system.kind}, "
+                  f"variables = {', '.join(system.variables)}")
             for key, ref in meta.references.items():
                 unc = f" ± {ref.uncertainty}" if ref.uncertainty is not None else ""
                 print(f"  {key}: {ref.value}{unc}  [{ref.source}]")
@@ -208,6 +227,30 @@ def _parse_param(text: str) -> tuple[str, Any]:
     except json.JSONDecodeError:
         parsed = value
     return name.strip(), parsed
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import Benchmark, load_config
+
+    config = load_config(args.config)
+    store = Path(args.store) if args.store else Path("results") / f"bench-{config.name}"
+    bench = Benchmark(config, store=store, force=args.force, workers=args.workers, dask=args.dask,
+                      progress=not args.no_progress, retry_failed=args.retry_failed)
+    result = bench.run()
+    from .reporting import summary_lines
+
+    print("\n".join(summary_lines(result)))
+    print(f"\nstore: {store}   report: chaoskit report {store}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .reporting import write_report
+
+    paths = write_report(args.store, args.out)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -26,14 +26,24 @@ def _unbounded(system: chaoskit.System) -> list[int]:
     return list(sources.get("unbounded_indices", []))
 
 
+# Flows whose two-period horizon spans many Lyapunov times or tolerance-limited regions:
+# compared over a shorter horizon (fraction of the default), for the stated reason.
+SHORTER_HORIZON = {
+    "interior_squirmer": (0.2, "its Lyapunov time (about 2.5) is far below dysts' period (28.8)"),
+    "liu_chen": (0.25, "orbits pass within 1e-10 of the invariant x-axis, where atol dominates"),
+}
+
+
 @pytest.mark.parametrize("name", _names("flow"))
 def test_flow_agrees_with_scipy_dop853(name: str) -> None:
     system = chaoskit.systems.create(name)
     horizon = 2 * (system.metadata.period or 100 * system.metadata.dt)
+    horizon *= SHORTER_HORIZON.get(system.metadata.name, SHORTER_HORIZON.get(name.split("/")[-1], (1.0, "")))[0]
     n = 41
     ds = system.trajectory(n, dt=horizon / (n - 1), rtol=1e-11, atol=1e-12)
     ours = ds["state"].values[0]
-    sol = solve_ivp(lambda t, y: system.rhs(t, y), (0.0, horizon), ours[0], method="DOP853",
+    end = float(ds["time"].values[-1])
+    sol = solve_ivp(lambda t, y: system.rhs(t, y), (0.0, end), ours[0], method="DOP853",
                     t_eval=ds["time"].values, rtol=1e-11, atol=1e-12)
     assert sol.success, sol.message
     ref = sol.y.T

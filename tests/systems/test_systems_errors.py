@@ -11,10 +11,10 @@ from chaoskit_systems.integrators import integrate
 
 
 def test_unknown_method_lists_the_valid_ones(lorenz) -> None:
-    expected = r"method must be one of \['dopri5', 'rk4'\], got 'euler'"
+    expected = r"method must be one of \['dopri5', 'dop853', 'rk4'\], got 'euler'"
     with pytest.raises(chaoskit.ParameterError, match=expected):
         lorenz.trajectory(10, method="euler")
-    with pytest.raises(chaoskit.ParameterError, match=r"valid methods are \['dopri5', 'rk4'\]"):
+    with pytest.raises(chaoskit.ParameterError, match=r"valid methods are \['dop853', 'dopri5', 'rk4'\]"):
         integrate(lorenz.rhs, torch.zeros((1, 3), dtype=torch.float64), [0.0, 1.0], method="euler")
 
 

@@ -36,6 +36,7 @@ from chaoskit import (
     TrajectoryRequest,
 )
 
+from ._initial import DefaultInitialStates
 from ._tensors import batched_jacobian, resolve_device, same_kind, time_like, torch_dtype
 from .dynamics import TorchDynamics
 from .integrators import METHODS, integrate
@@ -44,7 +45,7 @@ __all__ = ["TorchSystem"]
 
 
 @attrs.define(frozen=True, kw_only=True)
-class TorchSystem(System):
+class TorchSystem(DefaultInitialStates, System):
     """A :class:`chaoskit.System` whose right-hand side is a batched torch function.
 
     Subclass contract
@@ -75,7 +76,8 @@ class TorchSystem(System):
       Gaussian drawn by ``numpy.random.default_rng(seed)`` as one ``(members − 1, dimension)``
       array (so member ``k`` does not depend on how many members follow, and CPU and GPU runs
       start identically) and ``s = perturbation · max|x0|`` (``perturbation = 1e-2``; ``s =
-      1e-2`` when ``x0 = 0``).
+      1e-2`` when ``x0 = 0``); ``_initial_states`` comes from
+      :class:`~chaoskit_systems._initial.DefaultInitialStates`, shared with the maps.
     - The transient is integrated and discarded; output time 0 is the state after it (the
       vector field sees the physical time ``transient + time``).
     - Members that stop early (see :func:`~chaoskit_systems.integrators.integrate`) hold NaN
@@ -114,16 +116,6 @@ class TorchSystem(System):
             return float(self.max_step)
         period = self.metadata.period
         return period / 200.0 if period is not None else float(self.metadata.dt)
-
-    def _initial_states(self, members: int, seed: int | None) -> tuple[np.ndarray, float]:
-        """Default initial states ``(members, dimension)`` and the perturbation scale used."""
-        x0 = np.asarray(self.metadata.initial_state, dtype=np.float64)
-        scale = self.perturbation * (float(np.max(np.abs(x0))) or 1.0)
-        states = np.repeat(x0[None, :], members, axis=0)
-        if members > 1:
-            rng = np.random.default_rng(seed)
-            states[1:] += scale * rng.standard_normal((members - 1, x0.size))
-        return states, scale
 
     def _trajectory(self, request: TrajectoryRequest) -> Simulation:
         if self.kind != "flow":

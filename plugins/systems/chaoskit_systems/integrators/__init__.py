@@ -5,7 +5,7 @@
 
 Every integrator advances all members at once (no Python loop over members), in float32 or
 float64, on any device, and returns an :class:`IntegrationResult`. ``rk4`` is differentiable
-with autograd; ``dopri5`` runs without gradients.
+with autograd; ``dopri5`` and ``dop853`` run without gradients.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from chaoskit import DataError, ParameterError
 
+from .dop853 import integrate_dop853
 from .dopri5 import integrate_dopri5
 from .result import RHS, IntegrationResult
 from .rk4 import integrate_rk4
@@ -44,6 +45,10 @@ METHODS: dict[str, Method] = {
     "dopri5": Method(
         name="dopri5", order=5, adaptive=True, run=integrate_dopri5,
         summary="adaptive Dormand–Prince 5(4), per-member step control, order-4 dense output",
+    ),
+    "dop853": Method(
+        name="dop853", order=8, adaptive=True, run=integrate_dop853,
+        summary="adaptive Dormand–Prince 8(5,3), per-member step control, order-7 dense output",
     ),
     "rk4": Method(
         name="rk4", order=4, adaptive=False, run=integrate_rk4,
@@ -105,7 +110,7 @@ def integrate(
     step
         Largest internal step of fixed-step methods (required for them).
     dt_max, first_step, max_steps
-        Limits of adaptive methods; see :func:`.dopri5.integrate_dopri5`.
+        Limits of adaptive methods (dopri5, dop853); see :func:`.dopri5.integrate_dopri5`.
 
     Returns
     -------

@@ -1,12 +1,9 @@
 """Adaptive Dormand–Prince 5(4) with per-member error control and dense output.
 
-Every member of the batch carries its own time, step size and accept/reject decision: the
-batch advances in lock-step iterations, but in each iteration member ``b`` tries a step of its
-own size ``h[b]`` and keeps it only if its own error norm is ≤ 1. No step is ever shared, so a
-fast or stiff member changes neither the accuracy nor the step count of the others. Output
-times are served by the continuous extension (see :mod:`.dopri5_tableau`) and never shorten a
-step; only the final time does. Finished members ride along with a zero step until the last
-one is done, so a right-hand side may hold per-member parameters of shape ``(members, …)``.
+Every member of the batch carries its own time, step size and accept/reject decision (see
+:mod:`.adaptive`, the driver shared with dop853): no step is ever shared, so a fast or stiff
+member changes neither the accuracy nor the step count of the others. Output times are served
+by the order-4 continuous extension (see :mod:`.dopri5_tableau`) and never shorten a step.
 """
 
 from __future__ import annotations
@@ -15,58 +12,63 @@ import math
 from typing import Any
 
 import torch
-from chaoskit import ChaoskitError
 
+from .adaptive import (
+    FAC_MAX,
+    FAC_MIN,
+    SAFETY,
+    Scheme,
+    default_max_steps,
+    initial_step,
+    integrate_adaptive,
+)
 from .dopri5_tableau import Tableau, dense_coefficients, dense_eval, dopri5_step
 from .result import RHS, IntegrationResult
 
 __all__ = [
-    "FAC_MAX", "FAC_MIN", "SAFETY", "default_max_steps", "initial_step", "integrate_dopri5",
+    "DOPRI5", "FAC_MAX", "FAC_MIN", "SAFETY", "default_max_steps", "initial_step",
+    "integrate_dopri5",
 ]
 
-SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 10.0
-_F64 = torch.float64
-_TINY_H = 16 * torch.finfo(_F64).eps  # relative to |t|: a smaller step no longer moves t
-_WINDOW = 4  # upcoming output times checked per member and step without a binary search
+
+def _step(
+    rhs: RHS, t: torch.Tensor, y: torch.Tensor, h: torch.Tensor, f0: torch.Tensor, tab: Tableau
+) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
+    y_new, err_vec, stages, f_new = dopri5_step(rhs, t, y, h, f0, tab)
+    return y_new, (err_vec, stages), f_new
 
 
-def _rms(x: torch.Tensor) -> torch.Tensor:
-    return x.square().mean(dim=-1).sqrt().to(_F64)
-
-
-def initial_step(
-    rhs: RHS, t0: torch.Tensor, y0: torch.Tensor, f0: torch.Tensor, *,
-    rtol: float, atol: float, cap: float,
+def _error(
+    y: torch.Tensor, y_new: torch.Tensor, aux: tuple[torch.Tensor, torch.Tensor],
+    rtol: float, atol: float, tab: Tableau,
 ) -> torch.Tensor:
-    """Choose a first step per member (Hairer, Nørsett & Wanner, §II.4), at most ``cap``."""
-    scale = atol + rtol * y0.abs()
-    d0, d1 = _rms(y0 / scale), _rms(f0 / scale)
-    h0 = torch.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / d1).clamp_max(cap)
-    f1 = rhs((t0 + h0).to(y0.dtype), y0 + h0.to(y0.dtype).unsqueeze(-1) * f0)
-    d2 = _rms((f1 - f0) / scale) / h0
-    dmax = torch.maximum(d1, d2)
-    h1 = torch.where(dmax <= 1e-15, torch.clamp(h0 * 1e-3, min=1e-6), (0.01 / dmax) ** 0.2)
-    h = torch.minimum(100.0 * h0, h1).clamp_max(cap)
-    return torch.where(torch.isfinite(h) & (h > 0), h, h0)
+    """``sqrt(mean((err / (atol + rtol·max(|y|, |y_new|)))²))`` per member (float64)."""
+    err_vec = aux[0]
+    scale = torch.maximum(y.abs(), y_new.abs()).mul_(rtol).add_(atol)
+    norm = torch.linalg.vector_norm(err_vec.div_(scale), dim=-1).to(torch.float64)
+    return norm / math.sqrt(y.shape[-1])
 
 
-def default_max_steps(t0: float, t_out: torch.Tensor) -> int:
-    """Return 100,000 attempted steps plus 1,000 per (average) output interval of the span."""
-    n = t_out.numel()
-    span = float(t_out[-1]) - t0
-    spacing = (float(t_out[-1]) - float(t_out[0])) / (n - 1) if n > 1 else span
-    intervals = math.ceil(span / spacing) if spacing > 0 else 1
-    return 100_000 + 1_000 * intervals
+def _dense(
+    rhs: RHS, t: torch.Tensor, h: torch.Tensor, y: torch.Tensor, y_new: torch.Tensor,
+    aux: tuple[torch.Tensor, torch.Tensor], f_new: torch.Tensor, tab: Tableau,
+) -> torch.Tensor:
+    return dense_coefficients(y, y_new, aux[1], tab)
 
 
-def _step_factor(err: torch.Tensor, finite: torch.Tensor, no_growth: torch.Tensor) -> torch.Tensor:
-    """``0.9·err^(−1/5)`` within [0.2, 10]; ≤ 1 right after a rejection; 0.2 if not finite."""
-    fac = (SAFETY * err.clamp_min(1e-12).pow(-0.2)).clamp(FAC_MIN, FAC_MAX)
-    fac = torch.where(no_growth, fac.clamp_max(1.0), fac)
-    return torch.where(finite, fac, FAC_MIN)
+DOPRI5 = Scheme(
+    name="dopri5",
+    error_order=4,
+    dense_output="Dormand-Prince order-4 continuous extension",
+    tableau=Tableau.build,
+    step=_step,
+    error=_error,
+    dense=_dense,
+    dense_eval=dense_eval,
+)
+"""Dormand–Prince 5(4) as a :class:`~.adaptive.Scheme`: controller exponent 1/5."""
 
 
-@torch.no_grad()
 def integrate_dopri5(
     rhs: RHS,
     x0: torch.Tensor,
@@ -111,115 +113,7 @@ def integrate_dopri5(
         members. A member whose step underflows (typically after non-finite trial states) is
         stopped: its remaining outputs are NaN and it is listed with its time and the reason.
     """
-    members, dim = x0.shape
-    dtype, device = x0.dtype, x0.device
-    tab = Tableau.build(dtype, device)
-    t_out = t_out.to(device=device, dtype=_F64)
-    n, t_end = t_out.numel(), float(t_out[-1])
-    budget = default_max_steps(t0, t_out) if max_steps is None else int(max_steps)
-    out = torch.full((members, n, dim), math.nan, dtype=dtype, device=device)
-    start = int((t_out <= t0).sum())
-    out[:, :start] = x0.unsqueeze(1)
-    accepted = torch.zeros(members, dtype=torch.long, device=device)
-    rejected = torch.zeros_like(accepted)
-    failures: dict[int, tuple[float, str]] = {}
-    iterations = 0
-    # output times padded with +inf, so a window of upcoming ones is read without bounds checks
-    t_pad = torch.cat((t_out, torch.full((_WINDOW,), math.inf, dtype=_F64, device=device)))
-    window = torch.arange(_WINDOW, device=device)
-
-    if start < n:
-        t = torch.full((members,), float(t0), dtype=_F64, device=device)
-        y = x0.clone()
-        f = rhs(t.to(dtype), y)
-        cap = min(t_end - t0, dt_max or math.inf)
-        if first_step is None:
-            h = initial_step(rhs, t, y, f, rtol=rtol, atol=atol, cap=cap)
-        else:
-            h = torch.full_like(t, min(first_step, cap))
-        nxt = torch.full((members,), start, dtype=torch.long, device=device)  # next output
-        active = torch.ones(members, dtype=torch.bool, device=device)
-        no_growth = torch.zeros_like(active)
-        while True:
-            iterations += 1
-            remaining = t_end - t
-            last = h >= remaining
-            h = torch.where(last, remaining, h)
-            y_new, err_vec, stages, f_new = dopri5_step(rhs, t, y, h, f, tab)
-            scale = torch.maximum(y.abs(), y_new.abs()).mul_(rtol).add_(atol)
-            err = torch.linalg.vector_norm(err_vec.div_(scale), dim=-1).to(_F64) / math.sqrt(dim)
-            finite = torch.isfinite(err)
-            accept = active & finite & (err <= 1.0)
-            t_new = torch.where(last, t_end, t + h)
-            passed = t_pad[nxt.unsqueeze(-1) + window] <= t_new.unsqueeze(-1)
-            count = torch.where(accept, passed.sum(dim=-1), 0)  # outputs this step covers
-            h_next = h * _step_factor(err, finite, no_growth)
-            if dt_max is not None:
-                h_next = h_next.clamp_max(dt_max)
-            stalled = active & ~accept & (h_next <= _TINY_H * t.abs())
-            still = active & ~(accept & last) & ~stalled
-            flags = torch.stack((count.max(), stalled.any(), still.any()))  # one device sync
-            most, any_stalled, any_left = flags.tolist()
-
-            if most >= _WINDOW:  # some member passed the whole window: count exactly
-                count = torch.where(accept, torch.searchsorted(t_out, t_new, right=True) - nxt, 0)
-                most = int(count.max())
-            if most > 0:
-                _emit(out, t_out, nxt, count, most, t, h, dense_coefficients(y, y_new, stages, tab))
-            nxt = nxt + count
-            keep = accept.unsqueeze(-1).expand_as(y).contiguous()  # same-shape where: fast
-            y = torch.where(keep, y_new, y)
-            f = torch.where(keep, f_new, f)
-            t = torch.where(accept, t_new, t)
-            accepted += accept
-            rejected += active ^ accept
-            no_growth = ~accept
-            if any_stalled:
-                for b in torch.nonzero(stalled).flatten().tolist():
-                    why = "step size underflow" if bool(finite[b]) else "non-finite state"
-                    failures[b] = (float(t[b]), why)
-            active = still
-            h = torch.where(active, h_next, 0.0)
-            if not any_left:
-                break
-            if iterations >= budget:
-                _too_many_steps(budget, active, t, h, t_end)
-
-    failed = sorted(failures)
-    info: dict[str, Any] = {
-        "integrator": "dopri5",
-        "rtol": float(rtol),
-        "atol": float(atol),
-        "dense_output": "Dormand-Prince order-4 continuous extension",
-        "steps_accepted": accepted.tolist(),
-        "steps_rejected": rejected.tolist(),
-        "iterations": iterations,
-        "failed_members": failed,
-        "failed_times": [failures[b][0] for b in failed],
-        "failed_reasons": [failures[b][1] for b in failed],
-    }
-    return IntegrationResult(state=out, info=info)
-
-
-def _emit(
-    out: torch.Tensor, t_out: torch.Tensor, nxt: torch.Tensor, count: torch.Tensor, most: int,
-    t: torch.Tensor, h: torch.Tensor, coefficients: torch.Tensor,
-) -> None:
-    """Write the dense output of this step for every (member, output time) pair it covers."""
-    pairs = torch.nonzero(torch.arange(most, device=out.device) < count.unsqueeze(-1))
-    who, ahead = pairs.unbind(-1)
-    cols = nxt[who] + ahead
-    theta = (t_out[cols] - t[who]) / h[who]
-    out[who, cols] = dense_eval(coefficients[:, who], theta)
-
-
-def _too_many_steps(
-    budget: int, active: torch.Tensor, t: torch.Tensor, h: torch.Tensor, t_end: float
-) -> None:
-    b = int(torch.where(active, t, math.inf).argmin())
-    raise ChaoskitError(
-        f"dopri5: member {b} did not reach t = {t_end:g} within max_steps = {budget} attempted "
-        f"steps; it is at t = {float(t[b]):.6g} with step size {float(h[b]):.3g} "
-        f"({int(active.sum())} member(s) unfinished). The problem may be stiff or the tolerances "
-        "too tight for the dtype: raise max_steps, loosen rtol/atol, or use a fixed-step method"
+    options: dict[str, Any] = {"dt_max": dt_max, "first_step": first_step, "max_steps": max_steps}
+    return integrate_adaptive(
+        rhs, x0, t_out, scheme=DOPRI5, t0=t0, rtol=rtol, atol=atol, **options
     )

@@ -4,8 +4,6 @@ import attrs
 import numpy as np
 import pytest
 
-import chaoskit
-
 
 def _vary(system):
     """The system with every parameter moved off its default by a distinct amount."""

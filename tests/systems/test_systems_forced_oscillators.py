@@ -2,10 +2,9 @@
 second-order equations in numpy, the phase variable, analytic Jacobians."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):

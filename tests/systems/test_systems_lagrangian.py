@@ -3,10 +3,9 @@
 incompressibility properties, and the double gyre's tracer interface for FTLE computations."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):
@@ -27,9 +26,12 @@ def _check_rhs(system, formula, states, rtol=1e-12):
 import math
 
 import torch
-
 from chaoskit_systems.flows.lagrangian import (
-    ArnoldBeltramiChildress, BickleyJet, BlinkingRotlet, BlinkingVortex, DoubleGyre,
+    ArnoldBeltramiChildress,
+    BickleyJet,
+    BlinkingRotlet,
+    BlinkingVortex,
+    DoubleGyre,
 )
 
 

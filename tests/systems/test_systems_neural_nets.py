@@ -1,10 +1,9 @@
 """Neural networks (flows/neural_nets.py): right-hand sides against the papers' equations in numpy."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):

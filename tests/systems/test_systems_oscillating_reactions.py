@@ -2,10 +2,9 @@
 rate laws written in numpy."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):

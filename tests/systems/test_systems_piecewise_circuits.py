@@ -2,10 +2,9 @@
 equations in numpy, on both sides of every switching surface."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):

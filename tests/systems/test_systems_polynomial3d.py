@@ -2,10 +2,9 @@
 written from the papers' equations, analytic Jacobians against finite differences."""
 
 import attrs
+import chaoskit
 import numpy as np
 import pytest
-
-import chaoskit
 
 
 def _vary(system):

@@ -47,7 +47,7 @@ class Duffing(TorchSystem):
         return torch.stack((v, accel, torch.full_like(u, self.omega)), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
-        u, v, phase = x.unbind(-1)
+        u, _, phase = x.unbind(-1)
         return matrix(u, (
             (0.0, 1.0, 0.0),
             (-self.beta - 3 * self.alpha * u**2, -self.delta, -self.gamma * torch.sin(phase)),
@@ -147,7 +147,7 @@ class ForcedFitzHughNagumo(TorchSystem):
         ), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
-        v, w, phase = x.unbind(-1)
+        v, _, phase = x.unbind(-1)
         return matrix(v, (
             (1.0 - v**2, -1.0, self.f * torch.cos(phase)),
             (self.gamma, -self.gamma * self.b, 0.0),

@@ -240,7 +240,7 @@ class Finance(TorchSystem):
         ), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
-        u, v, w = x.unbind(-1)
+        u, v, _ = x.unbind(-1)
         return matrix(u, (
             (1.0 / self.b - self.a + v, u, 1.0),
             (-2 * u, -self.b, 0.0),

@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS)) Makefile
 	$(PIP) install --quiet -e '.[io,dev]' $(addprefix -e ,$(PLUGINS))
 	touch $@
 
+# demo: the quickstart, then the default benchmark and its report (--force: a newer default
+# config reuses the cells it shares with an existing results/bench-default)
 demo: $(STAMP)
 	$(PY) examples/quickstart.py
+	$(VENV)/bin/chaoskit bench --store results/bench-default --workers 2 --force
+	$(VENV)/bin/chaoskit report results/bench-default
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -28,13 +32,16 @@ test-all: $(STAMP)
 	$(PY) -m pytest -m "slow or not slow"
 
 # the peers a user would otherwise pick, installed from PyPI into .venv for side-by-side runs
-BENCH_PEERS := dysts==0.96
+BENCH_PEERS := dysts==0.96 ordpy==1.2.3 antropy==0.2.3 peccary==0.1.1 numba==0.68.1 nolds==0.6.3
 
 bench: $(STAMP)
 	$(PIP) install --quiet $(BENCH_PEERS)
 	$(PY) benchmarks/crosscheck_dysts.py
 	$(PY) benchmarks/systems_integrators.py
 	$(PY) benchmarks/esn_lorenz_vpt.py
+	$(PY) benchmarks/bench_runner_overhead.py --burn-cells 48
+	$(PY) benchmarks/metrics_geometry.py
+	$(PY) benchmarks/metrics_invariants.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

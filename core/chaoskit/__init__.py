@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 from . import accessor as _accessor  # noqa: F401  (registers the ds.chaos accessor)
 from .data import decode_attrs, encode_attrs, make_dataset, provenance, validate
+from .bench import Benchmark
 from .dynamics import Dynamics, finite_difference_jacobian
 from .errors import (
     AmbiguousNameError,
@@ -47,6 +48,7 @@ trainers: Registry = host.registries["trainers"]
 __all__ = [
     "PLUGIN_API",
     "AmbiguousNameError",
+    "Benchmark",
     "CapabilityError",
     "ChaoskitError",
     "ConfigError",

@@ -16,7 +16,7 @@ import xarray as xr
 from .data import STATE, TIME, VARIABLE, validate
 from .errors import DataError
 
-__all__ = ["format_table", "plot_forecast"]
+__all__ = ["format_table", "plot_forecast", "write_report"]
 
 
 def format_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, markdown: bool = False) -> str:
@@ -109,3 +109,11 @@ def plot_forecast(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def write_report(source: Any, out: str | Path | None = None) -> list[Path]:
+    """Write the Markdown and HTML report of a benchmark store or result (see
+    :func:`chaoskit.reporting.write_report`)."""
+    from .reporting import write_report as _write_report
+
+    return _write_report(source, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 
 from chaoskit import hookimpl
@@ -16,10 +17,27 @@ def chaoskit_register_models(registry):
         summary="Echo state network: leaky tanh reservoir with a ridge readout",
         tags=["reservoir", "torch", "closed-form"], aliases=["echo_state_network"],
     )
+    registry.add(
+        "persistence", "chaoskit_models.baselines:Persistence",
+        summary="Persistence baseline: the last context value repeated",
+        tags=["baseline", "numpy", "closed-form"], aliases=["naive", "last_value"],
+    )
+    registry.add(
+        "mean", "chaoskit_models.baselines:MeanBaseline",
+        summary="Mean baseline: the training mean at every step",
+        tags=["baseline", "numpy", "closed-form"], aliases=["climatology", "mean_baseline"],
+    )
 
 
 @hookimpl
 def chaoskit_provenance():
+    return _torch_version()
+
+
+@functools.cache
+def _torch_version():
+    # cached: this hook runs for every dataset chaoskit makes (each trajectory and forecast),
+    # and reading the installed metadata costs milliseconds
     try:
         return {"torch": version("torch")}
     except PackageNotFoundError:  # pragma: no cover - torch is a dependency

@@ -1,0 +1,1 @@
+"""Toy systems and models for the tests of ``chaoskit bench`` (numpy only, fast)."""

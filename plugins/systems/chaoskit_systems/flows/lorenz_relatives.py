@@ -14,6 +14,7 @@ from chaoskit.validators import finite, positive
 from ..base import TorchSystem
 from ..metadata import load_metadata
 from ._array_fields import matrix
+from .multiwing import Sakarya
 
 __all__ = [
     "LiuChen",
@@ -287,10 +288,10 @@ class QiChen(TorchSystem):
 
 
 @attrs.frozen(kw_only=True)
-class LiuChen(TorchSystem):
-    """Liu–Chen system in the Sakarya form: ``ẋ = ax + hy + syz``, ``ẏ = −by − px + qxz``,
-    ``ż = cz − rxy`` (Liu & Chen 2004, Int. J. Bifurcat. Chaos 14, 1395); at the defaults
-    ``ẋ = 0.4x + yz``, ``ẏ = −12y − xz``, ``ż = −5z − xy``."""
+class LiuChen(Sakarya):
+    """Liu–Chen system in the Sakarya form (the equations of :class:`Sakarya`, other defaults;
+    Liu & Chen 2004, Int. J. Bifurcat. Chaos 14, 1395): at the defaults ``ẋ = 0.4x + yz``,
+    ``ẏ = −12y − xz``, ``ż = −5z − xy``."""
 
     a: float = _field(0.4)
     b: float = _field(12.0)
@@ -301,34 +302,10 @@ class LiuChen(TorchSystem):
     r: float = _field(1.0)
     s: float = _field(1.0)
 
-    kind: ClassVar[str] = "flow"
-    variables: ClassVar[tuple[str, ...]] = _XYZ
     metadata: ClassVar[SystemMetadata] = load_metadata("LiuChen")
     # largest RK4 substep (trajectory(method='rk4'), dynamics): slow passages near the invariant
     # x-axis end in fast bursts
     max_step: ClassVar[float | None] = 0.005
-
-    def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
-        u, v, w = x.unbind(-1)
-        return torch.stack(
-            (
-                self.a * u + self.h * v + self.s * v * w,
-                self.q * u * w - self.b * v - self.p * u,
-                self.c * w - self.r * u * v,
-            ),
-            dim=-1,
-        )
-
-    def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
-        u, v, w = x.unbind(-1)
-        return matrix(
-            (
-                (self.a, self.h + self.s * w, self.s * v),
-                (self.q * w - self.p, -self.b, self.q * u),
-                (-self.r * v, -self.r * u, self.c),
-            ),
-            u,
-        )
 
 
 @attrs.frozen(kw_only=True)

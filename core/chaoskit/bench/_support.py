@@ -27,6 +27,15 @@ def row_major(cells: list[Cell]) -> list[Cell]:
     return sorted(cells, key=lambda c: first[c.data_id])
 
 
+def cuda_device_count() -> int:
+    """The number of CUDA devices torch sees (0 without torch or CUDA); imports torch."""
+    try:
+        import torch
+    except ImportError:
+        return 0
+    return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
+
+
 def summary(meta: Mapping[str, Any]) -> dict[str, Any]:
     lines = (meta.get("error") or "").strip().splitlines()
     return {

@@ -34,6 +34,10 @@ __all__ = ["CellTask", "MemoryProbe", "run_cell", "set_torch_threads"]
 
 _MAX_NOTES = 20
 
+#: The GPU a local worker process claimed (``"cuda:k"``, set by the executor's initializer when
+#: several GPUs are shared out); a model asking for ``"cuda"`` runs there.
+WORKER_DEVICE: str | None = None
+
 
 @attrs.frozen
 class CellTask:
@@ -142,7 +146,11 @@ def _run(task: CellTask) -> dict[str, Any]:
             meta["sampling"] = data.sampling.to_dict()
             stage = "fit"
             set_torch_threads(task.threads)
-            model = task.model_class(**task.hyperparameters, seed=task.model_seed)
+            hyperparameters = dict(task.hyperparameters)
+            if WORKER_DEVICE is not None and hyperparameters.get("device") == "cuda":
+                hyperparameters["device"] = WORKER_DEVICE
+            meta["device"] = hyperparameters.get("device", "")
+            model = task.model_class(**hyperparameters, seed=task.model_seed)
             t = time.perf_counter()
             model.fit(data.train)
             timings["fit"] = time.perf_counter() - t

@@ -6,7 +6,10 @@
   single-threaded by default: ``OMP_NUM_THREADS`` and its kin are set for the workers, and
   torch's intra-op threads are set before every cell. Workers exit on their own when the run's
   process dies (they watch their parent), so a killed run leaves no orphans. When a worker dies
-  mid-cell (killed, out of memory, crashed) the pool is rebuilt and the run goes on.
+  mid-cell (killed, out of memory, crashed) the pool is rebuilt and the run goes on. With
+  ``gpus=G`` (models on ``"cuda"`` and G > 1 GPUs visible) each worker claims one GPU of its own
+  when it starts (an exclusive claim file per device), so the GPUs are shared out one cell per
+  device; a cell whose model asks for ``"cuda"`` runs on its worker's ``"cuda:k"``.
 - ``dask`` (``dask="tcp://host:8786"`` or a ``distributed.Client``): the client's
   ``get_executor()``; ``distributed`` is imported only then (``pip install chaoskit[dask]``).
 - any other object with ``submit(fn, *args)`` returning a ``concurrent.futures.Future``.
@@ -33,9 +36,10 @@ import attrs
 
 from .._optional import require
 from ..errors import ChaoskitError, ParameterError
+from . import cell
 from .cell import set_torch_threads
 
-__all__ = ["THREAD_VARIABLES", "ExecutorHandle", "SerialExecutor", "make_executor", "thread_environment"]
+__all__ = ["THREAD_VARIABLES", "ExecutorHandle", "SerialExecutor", "claim_gpu", "make_executor", "thread_environment"]
 
 #: Environment variables that size the thread pools of BLAS/OpenMP libraries.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -131,8 +135,12 @@ class ExecutorHandle:
 
 
 def make_executor(*, workers: int | None = None, dask: Any = None, executor: Any = None,
-                  threads: int = 1) -> ExecutorHandle:
-    """Choose the executor from the arguments (at most one of ``workers``, ``dask``, ``executor``)."""
+                  threads: int = 1, gpus: int = 0) -> ExecutorHandle:
+    """Choose the executor from the arguments (at most one of ``workers``, ``dask``, ``executor``).
+
+    ``gpus`` > 1 shares that many CUDA devices out among local worker processes, one each; it
+    needs ``workers`` between 1 and ``gpus``.
+    """
     given = [n for n, v in (("workers", workers), ("dask", dask), ("executor", executor)) if v is not None]
     if len(given) > 1:
         raise ParameterError(f"give one of workers, dask or executor, not {' and '.join(given)}")
@@ -155,22 +163,49 @@ def make_executor(*, workers: int | None = None, dask: Any = None, executor: Any
         return ExecutorHandle("serial", SerialExecutor(), 1, "serial (this process)", threads=threads)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise ParameterError(f"workers must be a non-negative integer (0: serial), got {workers!r}")
-    return ExecutorHandle("processes", _process_pool(workers, threads), workers,
-                          f"{workers} local processes (spawned, {threads} thread(s) each)",
-                          factory=lambda: _process_pool(workers, threads), threads=threads,
-                          pid_dir=tempfile.mkdtemp(prefix="chaoskit-workers-"))
+    if gpus > 1 and workers > gpus:
+        raise ParameterError(
+            f"{workers} workers for {gpus} GPUs: with device = 'cuda' every worker gets a GPU of its own "
+            f"(one cell per device); use --workers {gpus} or fewer, or name one device (device = 'cuda:0') "
+            "to let cells share it"
+        )
+    pid_dir = tempfile.mkdtemp(prefix="chaoskit-workers-")
+    description = f"{workers} local processes (spawned, {threads} thread(s) each)"
+    if gpus > 1:
+        description += f", one of {gpus} GPUs each"
+    factory = lambda: _process_pool(workers, threads, gpus, pid_dir)  # noqa: E731
+    return ExecutorHandle("processes", factory(), workers, description, factory=factory, threads=threads,
+                          pid_dir=pid_dir)
 
 
-def _process_pool(workers: int, threads: int) -> cf.ProcessPoolExecutor:
+def _process_pool(workers: int, threads: int, gpus: int = 0, pid_dir: str | None = None) -> cf.ProcessPoolExecutor:
+    claims = tempfile.mkdtemp(prefix="gpus-", dir=pid_dir) if gpus > 1 else None  # fresh per pool
     return cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init, initargs=(threads, os.getpid()),
+        initializer=_worker_init, initargs=(threads, os.getpid(), gpus, claims),
     )
 
 
-def _worker_init(threads: int, parent: int) -> None:
-    """Set up a worker process: torch threads, and exit when the parent process is gone."""
+def claim_gpu(claims: str, gpus: int) -> int | None:
+    """Claim the lowest-numbered GPU no other worker of the pool holds (``None``: all taken)."""
+    for index in range(gpus):
+        try:
+            fd = os.open(os.path.join(claims, f"cuda{index}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            continue
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return index
+    return None
+
+
+def _worker_init(threads: int, parent: int, gpus: int = 0, claims: str | None = None) -> None:
+    """Set up a worker process: torch threads, its GPU, and exit when the parent process is gone."""
     set_torch_threads(threads)
+    if claims is not None:
+        index = claim_gpu(claims, gpus)
+        if index is not None:
+            cell.WORKER_DEVICE = f"cuda:{index}"
 
     def watch() -> None:
         while True:

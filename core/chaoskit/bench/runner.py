@@ -12,7 +12,7 @@ from typing import Any
 import xarray as xr
 
 from ..errors import ChaoskitError
-from ._support import build_config, failed, row_major, store_dir, summary, threads
+from ._support import build_config, cuda_device_count, failed, row_major, store_dir, summary, threads
 from .cell import CellTask, run_cell
 from .combine import combine, machine_info
 from .config import BenchmarkConfig
@@ -119,7 +119,7 @@ class Benchmark:
                 results, todo = self._collect(plan, store)
                 from ..plugins import call_hook
 
-                handle = make_executor(threads=self.config.run.threads, **self._executor_args)
+                handle = make_executor(threads=self.config.run.threads, gpus=self._gpus(), **self._executor_args)
                 self._pid_dir = handle.pid_dir
                 self._cache_dir = None if handle.kind == "serial" else str(store.data_dir)
                 if handle.kind == "serial":
@@ -142,6 +142,13 @@ class Benchmark:
                 call_hook("chaoskit_bench_end", benchmark=self, result=ds)
         self.result = ds
         return ds
+
+    def _gpus(self) -> int:
+        """How many GPUs local workers share out: the visible CUDA devices when the models run
+        on ``"cuda"`` (no index) with ``workers`` > 0, else 0 (torch imported only then)."""
+        if self.config.run.device != "cuda" or not self._executor_args.get("workers"):
+            return 0
+        return cuda_device_count()
 
     def _collect(self, plan: Plan, store: Store) -> tuple[dict[str, dict[str, Any]], list[Cell]]:
         finished = store.finished()

@@ -8,9 +8,11 @@ content, figures embedded as base64 PNGs, so the one file can be mailed or archi
 2. per metric, the ranking table (models × systems, median ± median absolute deviation over
    seeds, the best of each system in bold, models sorted by mean rank) and its heatmap;
 3. valid prediction time (every metric measured in Lyapunov times) with error bars;
-4. per system, the true attractor beside each model's free-running attractor and the error
+4. scaling studies (when a model is swept over a numeric size or a data setting takes three or
+   more numeric values): the fitted power law per metric, system and model family, and its plot;
+5. per system, the true attractor beside each model's free-running attractor and the error
    growth over the horizon;
-5. failures, and the provenance: config, package versions, machine.
+6. failures, and the provenance: config, package versions, machine.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import numpy as np
 import xarray as xr
 
 from ..data import decode_attrs
-from .figures import heatmap, system_figure, vpt_bars
+from .figures import heatmap, scaling_figure, system_figure, vpt_bars
+from .scaling import scaling_studies
 from .tables import failures, metric_info, ranking, status_counts, tasks
 
 __all__ = ["summary_lines", "write_report"]
@@ -115,6 +118,7 @@ def _blocks(ds: xr.Dataset, figures: Path) -> list[tuple[str, Any]]:
         for label, var in horizon:
             caption = f"{label}: median and interquartile range over test initial conditions and seeds"
             b.append(("figure", (vpt_bars(ds, var, label, figures / f"vpt_{_slug(var)}.png"), caption)))
+    b += _scaling_blocks(ds, figures)
     b.append(("h2", "Systems"))
     b.append(("text", "Top: the true attractor (end of the training trajectory) beside each model's free run "
                       "from the first test context (first seed), projected on the first two components. "
@@ -142,6 +146,27 @@ def _blocks(ds: xr.Dataset, figures: Path) -> list[tuple[str, Any]]:
     config = attrs.get("config_toml") or json.dumps(attrs.get("config", {}), indent=2, sort_keys=True)
     b.append(("text", f"Config ({attrs.get('config_source', '')}):"))
     b.append(("code", config))
+    return b
+
+
+def _scaling_blocks(ds: xr.Dataset, figures: Path) -> list[tuple[str, Any]]:
+    """The scaling section: a table of fitted power laws and one log-log figure per metric and axis."""
+    fitted = [s for s in scaling_studies(ds) if s.fit is not None]
+    if not fitted:
+        return []
+    b: list[tuple[str, Any]] = [("h2", "Scaling")]
+    b.append(("text", "Power laws y = a·x^b fitted by least squares in log-log space to the median over seeds "
+                      "at each size (finite, positive points only; at least three). ± is the exponent's "
+                      "standard error."))
+    rows = [[s.metric, s.task, s.family, s.axis, f"{s.fit.exponent:.3f} ± {s.fit.exponent_se:.3f}",
+             f"{s.fit.prefactor:.4g}", f"{s.fit.r2:.3f}", str(s.fit.points)] for s in fitted]
+    b.append(("table", (["metric", "task", "model", "axis", "exponent b", "prefactor a", "R²", "points"], rows, None)))
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for s in fitted:
+        groups.setdefault((s.metric, s.axis), []).append(s)
+    for (metric, axis), members in groups.items():
+        path = scaling_figure(members, figures / f"scaling_{_slug(metric)}_{_slug(axis)}.png")
+        b.append(("figure", (path, f"{metric} versus {axis} (log-log) with fitted power laws")))
     return b
 
 

@@ -4,7 +4,9 @@
 - :func:`vpt_bars` — valid prediction time per task and model, median with the interquartile
   range over every test initial condition of every seed;
 - :func:`system_figure` — one system: the true attractor beside each model's free-running
-  attractor (a 2-D projection), and the error growth over the forecast horizon.
+  attractor (a 2-D projection), and the error growth over the forecast horizon;
+- :func:`scaling_figure` — a metric against model size or amount of data on log-log axes, with
+  the fitted power laws.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import xarray as xr
 from ..report import _pyplot
 from .tables import Ranking, tasks
 
-__all__ = ["heatmap", "system_figure", "vpt_bars"]
+__all__ = ["heatmap", "scaling_figure", "system_figure", "vpt_bars"]
 
 _DPI = 100
 
@@ -193,6 +195,30 @@ def _padded(values: np.ndarray) -> tuple[float, float]:
     lo, hi = float(values.min()), float(values.max())
     pad = 0.5 * (hi - lo or 1.0)
     return lo - pad, hi + pad
+
+
+def scaling_figure(series: list[Any], path: Path) -> Path:
+    """Log-log plot of the medians of each :class:`~chaoskit.reporting.scaling.ScalingSeries`
+    (one metric and axis) with its fitted power law as a line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for k, s in enumerate(series):
+        colour = f"C{k % 10}"
+        ok = np.isfinite(s.y) & (s.y > 0)
+        name = s.task if len({x.family for x in series}) == 1 else f"{s.family}, {s.task}"
+        if s.fit is not None:
+            name += f": b = {s.fit.exponent:.2f}"
+            grid = np.geomspace(s.x.min(), s.x.max(), 50)
+            ax.plot(grid, s.fit(grid), color=colour, lw=1)
+        ax.plot(s.x[ok], s.y[ok], "o", color=colour, ms=4, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    first = series[0]
+    ax.set_xlabel(first.axis)
+    ax.set_ylabel(f"{first.metric} (median over seeds)")
+    ax.set_title(f"{first.metric} vs {first.axis}: fitted y = a·x^b", fontsize=9)
+    ax.legend(fontsize=7)
+    return _save(fig, path)
 
 
 def _save(fig: Any, path: Path) -> Path:

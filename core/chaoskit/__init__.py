@@ -30,6 +30,7 @@ from .errors import (
     ParameterError,
     PluginError,
     PluginWarning,
+    TrainingDivergedError,
     UnknownNameError,
 )
 from .hookspecs import hookimpl
@@ -71,6 +72,7 @@ __all__ = [
     "SystemMetadata",
     "TrainResult",
     "Trainer",
+    "TrainingDivergedError",
     "TrajectoryRequest",
     "UnknownNameError",
     "__version__",

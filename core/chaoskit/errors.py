@@ -18,6 +18,7 @@ __all__ = [
     "ParameterError",
     "PluginError",
     "PluginWarning",
+    "TrainingDivergedError",
     "UnknownNameError",
 ]
 
@@ -55,6 +56,19 @@ class NotFittedError(ChaoskitError, RuntimeError):
 
 class CapabilityError(ChaoskitError, NotImplementedError):
     """An optional capability (Jacobian, dynamics, device …) is not provided by this object."""
+
+
+class TrainingDivergedError(ChaoskitError, RuntimeError):
+    """Training produced a non-finite loss; the message names the step and the last checkpoint.
+
+    ``step`` is the optimizer step at which the loss became non-finite and ``checkpoint`` the
+    path of the last good checkpoint (``None`` when the run wrote none).
+    """
+
+    def __init__(self, message: str, *, step: int | None = None, checkpoint: str | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.checkpoint = checkpoint
 
 
 class PluginError(ChaoskitError, RuntimeError):

@@ -13,6 +13,17 @@ CHAOSKIT_PLUGIN_API = "1.0"
 @hookimpl
 def chaoskit_register_models(registry):
     registry.add(
+        "neural_ode", "chaoskit_models.neural_ode:NeuralODE",
+        summary="Neural ODE: an MLP vector field fitted by multiple shooting, forecast with adaptive RK",
+        tags=["ode", "torch", "gradient"], aliases=["node", "neuralode"],
+    )
+    registry.add(
+        "sindy", "chaoskit_models.sindy.model:SINDy",
+        summary="SINDy: sparse regression of the vector field on a library of candidate terms",
+        tags=["equation-discovery", "closed-form", "numpy", "torch"],
+        aliases=["sparse_identification"],
+    )
+    registry.add(
         "esn", "chaoskit_models.esn:EchoStateNetwork",
         summary="Echo state network: leaky tanh reservoir with a ridge readout",
         tags=["reservoir", "torch", "closed-form"], aliases=["echo_state_network"],
@@ -26,6 +37,16 @@ def chaoskit_register_models(registry):
         "mean", "chaoskit_models.baselines:MeanBaseline",
         summary="Mean baseline: the training mean at every step",
         tags=["baseline", "numpy", "closed-form"], aliases=["climatology", "mean_baseline"],
+    )
+
+
+@hookimpl
+def chaoskit_register_trainers(registry):
+    registry.add(
+        "gradient", "chaoskit_models.training:GradientTrainer",
+        summary="Mini-batch gradient training with teacher forcing (none, sparse, GTF), "
+                "schedules, mixed precision, LoRA, early stopping and exact resume",
+        tags=["torch", "gradient"], aliases=["gradient_trainer"],
     )
 
 

@@ -1,0 +1,247 @@
+"""Teacher-forcing strategies for latent recurrent models (the :class:`LatentCell` protocol).
+
+Time runs ``t = 0 … T−1`` over a window ``x`` ``(B, T, N)``. Every strategy starts from
+``z_0 = cell.initial(x_0)`` and returns the predictions ``observe(z_t)``, ``t = 1 … T−1``, of the
+model's own states ``z_t = F(z̃_{t−1})`` *before* any forcing at ``t`` (the loss is taken on the
+un-forced prediction). Strategies differ in the state ``z̃_t`` that is carried on:
+
+- :class:`NoForcing`: ``z̃_t = z_t`` (free running, back-propagation through the whole window);
+- :class:`SparseForcing`: ``z̃_t = infer(z_t, x_t)`` when ``t`` is a multiple of ``τ``, else ``z_t``;
+- :class:`GeneralizedForcing`: ``z̃_t = (1 − α) z_t + α ẑ_t`` with ``ẑ_t = infer(z_t, x_t)``
+  (Hess, Monfared, Brenner & Durstewitz 2023), α constant or estimated and annealed.
+
+This follows the Durstewitz lab's GTF-shPLRNN code (``tfrecur.jl``, ``alpha_estimation.jl``):
+sparse forcing at ``(t_julia − 1) mod τ = 0`` is ``t mod τ = 0`` here; the adaptive α uses their
+``product_upper_bound`` estimate on the data-inferred states of the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import torch
+from chaoskit import ParameterError
+from chaoskit.validators import in_interval, integer
+
+from .protocol import ForcingRuntime, LatentCell, TeacherForcing
+
+__all__ = ["FORCINGS", "GeneralizedForcing", "NoForcing", "SparseForcing", "estimate_alpha", "forcing_of"]
+
+
+def _stack_observed(cell: LatentCell, states: list[torch.Tensor]) -> torch.Tensor:
+    return cell.observe(torch.stack(states, dim=1))
+
+
+def _check_window(x: torch.Tensor) -> None:
+    if x.ndim != 3 or x.shape[1] < 2:
+        raise ParameterError(
+            f"teacher forcing needs windows (batch, time >= 2, features), got shape {tuple(x.shape)}"
+        )
+
+
+# ----------------------------------------------------------------------------- none
+@attrs.frozen
+class NoForcing(TeacherForcing):
+    """Free running: back-propagation through time over the whole window, no forcing."""
+
+    def start(self) -> ForcingRuntime:
+        return _FreeRuntime()
+
+
+class _FreeRuntime(ForcingRuntime):
+    def unroll(self, cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
+        _check_window(x)
+        z = cell.initial(x[:, 0])
+        states = []
+        for _ in range(1, x.shape[1]):
+            z = cell.step(z)
+            states.append(z)
+        return _stack_observed(cell, states)
+
+    @property
+    def alpha(self) -> float:
+        return 0.0
+
+
+# ----------------------------------------------------------------------------- sparse
+@attrs.frozen
+class SparseForcing(TeacherForcing):
+    """Sparse teacher forcing: every ``interval`` steps the state is replaced by ``infer(z, x)``.
+
+    Parameters
+    ----------
+    interval
+        τ, the number of free steps between two forcings (τ = 1 forces every step). Mikhaeil et
+        al. (2022) choose τ near the predictability time of the system; the AL-RNN paper uses
+        τ = 16 on Lorenz-63 at dt = 0.01.
+    """
+
+    interval: int = attrs.field(default=16, validator=integer(1))
+
+    def start(self) -> ForcingRuntime:
+        return _SparseRuntime(self.interval)
+
+
+class _SparseRuntime(ForcingRuntime):
+    def __init__(self, interval: int) -> None:
+        self.interval = interval
+
+    def unroll(self, cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
+        _check_window(x)
+        z = cell.initial(x[:, 0])
+        states = []
+        for t in range(1, x.shape[1]):
+            z = cell.step(z)
+            states.append(z)
+            if t % self.interval == 0:
+                z = cell.infer(z, x[:, t])
+        return _stack_observed(cell, states)
+
+    @property
+    def alpha(self) -> float:
+        return 1.0 / self.interval
+
+
+# ----------------------------------------------------------------------------- generalized
+def _alpha_value(instance: Any, attribute: Any, value: Any) -> None:
+    if value == "adaptive":
+        return
+    in_interval(0.0, 1.0, closed_low=True)(instance, attribute, value)
+
+
+@attrs.frozen
+class GeneralizedForcing(TeacherForcing):
+    """Generalized teacher forcing (GTF), Hess et al., ICML 2023.
+
+    ``z̃_t = (1 − α)·z_t + α·ẑ_t`` with ``ẑ_t = infer(z_t, x_t)``; the loss is taken on the
+    un-mixed ``z_t``. α = 1 gives one-step-ahead training, α = 0 free running.
+
+    Parameters
+    ----------
+    alpha
+        A constant α in ``[0, 1]``, or ``"adaptive"`` (default): α starts at ``alpha_start`` and
+        every ``update_every`` training batches the estimate α* = max(0, 1 − 1/G) is computed
+        (:func:`estimate_alpha`) from the states ``ẑ_t`` of that batch's forward pass; α jumps
+        up to α* when α* > α, else decays as α ← γ·α + (1 − γ)·α*. The new α is used from
+        the next batch on (Hess et al.'s code estimates before the forward pass and uses it at
+        once; estimating on the states the forward pass computes anyway saves a second pass
+        over the window, a third of a training step's forward time).
+    update_every
+        k, the number of training batches between two estimates (the paper's 5).
+    gamma
+        γ, the decay factor of the annealing (0.999).
+    alpha_start
+        The initial α of the adaptive schedule (1: start fully forced).
+    """
+
+    alpha: float | str = attrs.field(default="adaptive", validator=_alpha_value)
+    update_every: int = attrs.field(default=5, validator=integer(1))
+    gamma: float = attrs.field(default=0.999, validator=in_interval(0.0, 1.0, closed_low=True))
+    alpha_start: float = attrs.field(default=1.0, validator=in_interval(0.0, 1.0, closed_low=True))
+
+    @property
+    def adaptive(self) -> bool:
+        return self.alpha == "adaptive"
+
+    def start(self) -> ForcingRuntime:
+        return _GeneralizedRuntime(self)
+
+
+class _GeneralizedRuntime(ForcingRuntime):
+    def __init__(self, config: GeneralizedForcing) -> None:
+        self.config = config
+        self.value = config.alpha_start if config.adaptive else float(config.alpha)
+        self.estimate = math.nan  # the last α* (NaN before the first estimate)
+        self.batches = 0
+
+    @property
+    def alpha(self) -> float:
+        return self.value
+
+    def unroll(self, cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
+        _check_window(x)
+        collect = False
+        if self.training:
+            self.batches += 1
+            collect = self.config.adaptive and self.batches % self.config.update_every == 0
+        preds, inferred = self._forward(cell, x, self.value, collect)
+        if inferred is not None:
+            self._anneal(cell, inferred)
+        return preds
+
+    @staticmethod
+    def _forward(
+        cell: LatentCell, x: torch.Tensor, alpha: float, collect: bool
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        z = cell.initial(x[:, 0])
+        states, inferred = [], []
+        for t in range(1, x.shape[1]):
+            z = cell.step(z)
+            states.append(z)
+            if alpha > 0.0 or collect:
+                z_hat = cell.infer(z, x[:, t])
+                if collect:
+                    inferred.append(z_hat.detach())
+                if alpha > 0.0:
+                    # lerp is exact at both ends: α = 1 gives ẑ_t, α = 0 gives z_t
+                    z = torch.lerp(z, z_hat, alpha)
+        preds = _stack_observed(cell, states)
+        return preds, (torch.stack(inferred, dim=1) if collect else None)
+
+    def _anneal(self, cell: LatentCell, inferred: torch.Tensor) -> None:
+        est = estimate_alpha(cell, inferred)
+        self.estimate = est
+        if est > self.value:
+            self.value = est
+        else:
+            g = self.config.gamma
+            self.value = g * self.value + (1.0 - g) * est
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"alpha": float(self.value), "estimate": float(self.estimate), "batches": int(self.batches)}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.value = float(state["alpha"])
+        self.estimate = float(state["estimate"])
+        self.batches = int(state["batches"])
+
+
+def estimate_alpha(cell: LatentCell, z_hat: torch.Tensor) -> float:
+    """α* = max(0, 1 − 1/G) from the Jacobians at the data-inferred states ``z_hat`` ``(B, T, M)``.
+
+    ``G`` is, for each sequence, the geometric mean over time of the spectral norms
+    ``‖J(ẑ_t)‖₂`` (an upper bound on the growth of the Jacobian product along the window), and
+    the maximum of those over the batch (Hess et al. 2023, "product upper bound"). Computed in
+    float64 without gradients; a zero norm counts as the smallest positive float.
+    """
+    with torch.no_grad():
+        jac = cell.jacobian(z_hat)
+        norms = torch.linalg.matrix_norm(jac.double(), ord=2)  # (B, T)
+        logs = torch.log(norms.clamp_min(torch.finfo(torch.float64).tiny))
+        g = float(torch.exp(logs.mean(dim=-1)).max())
+    if not math.isfinite(g):
+        return 1.0  # an exploding Jacobian calls for full forcing
+    return max(0.0, 1.0 - 1.0 / g)
+
+
+FORCINGS: dict[str, type[TeacherForcing]] = {
+    "none": NoForcing,
+    "sparse": SparseForcing,
+    "gtf": GeneralizedForcing,
+    "generalized": GeneralizedForcing,
+}
+
+
+def forcing_of(value: str | TeacherForcing) -> TeacherForcing:
+    """A strategy from its name (default settings) or a :class:`TeacherForcing` object."""
+    if isinstance(value, TeacherForcing):
+        return value
+    if isinstance(value, str) and value.lower() in FORCINGS:
+        return FORCINGS[value.lower()]()
+    raise ParameterError(
+        f"GradientTrainer.teacher_forcing must be one of {sorted(FORCINGS)} or a TeacherForcing object "
+        f"(e.g. GeneralizedForcing(alpha='adaptive'), SparseForcing(interval=16)), got {value!r}"
+    )

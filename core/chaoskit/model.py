@@ -69,7 +69,8 @@ class Model(abc.ABC):
     - ``_get_state()`` returns the fitted state as ``{name: numpy array}``; ``_set_state`` takes
       it back. ``save``/``load`` store it as ``.npz`` without pickle, with a JSON config.
     - ``_dynamics()`` returns the model's own one-step map where it has one; default ``None``.
-    - ``min_context`` (class attribute) is the shortest context window ``forecast`` accepts;
+    - ``min_context`` (a class attribute, or a property when it depends on hyperparameters such
+      as a number of lags) is the shortest context window ``forecast`` accepts;
       ``backend`` (``"numpy"`` or ``"torch"``) says whether ``device`` can name a GPU.
     """
 

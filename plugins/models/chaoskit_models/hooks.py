@@ -18,10 +18,31 @@ def chaoskit_register_models(registry):
         tags=["ode", "torch", "gradient"], aliases=["node", "neuralode"],
     )
     registry.add(
+        "lstm", "chaoskit_models.rnn_forecaster:LSTMForecaster",
+        summary="LSTM forecaster: nn.LSTM over the inputs with a linear read-out of the next step",
+        tags=["sequence", "torch", "gradient"], aliases=["lstm_forecaster"],
+    )
+    registry.add(
+        "gru", "chaoskit_models.rnn_forecaster:GRUForecaster",
+        summary="GRU forecaster: nn.GRU over the inputs with a linear read-out of the next step",
+        tags=["sequence", "torch", "gradient"], aliases=["gru_forecaster"],
+    )
+    registry.add(
         "sindy", "chaoskit_models.sindy.model:SINDy",
         summary="SINDy: sparse regression of the vector field on a library of candidate terms",
         tags=["equation-discovery", "closed-form", "numpy", "torch"],
         aliases=["sparse_identification"],
+    )
+    registry.add(
+        "linear_ar", "chaoskit_models.linear_ar:LinearAutoregression",
+        summary="Linear autoregression over delays, least squares (QR) with optional ridge",
+        tags=["baseline", "numpy", "closed-form"],
+        aliases=["linear_autoregression", "linear_regression"],
+    )
+    registry.add(
+        "context_parroting", "chaoskit_models.parroting:ContextParroting",
+        summary="Context parroting: continue the best-matching past window of the context",
+        tags=["baseline", "numpy", "zero-shot"], aliases=["parroting", "parrot"],
     )
     registry.add(
         "esn", "chaoskit_models.esn:EchoStateNetwork",

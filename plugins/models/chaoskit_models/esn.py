@@ -12,11 +12,13 @@ import xarray as xr
 from chaoskit import DataError, Model, validate
 from chaoskit.validators import boolean, choice, in_interval, integer, nonnegative, positive
 
+from .arrays import feature_values
 from .esn_dynamics import ESNDynamics
-from .esn_state import FittedESN, flat_values
+from .esn_state import FittedESN
 from .recurrence import READOUTS, Reservoir, features
 from .reservoir import ReservoirWeights, draw_reservoir
 from .ridge import NormalEquations
+from .torch_model import standardization
 from .torch_utils import resolve
 
 __all__ = ["EchoStateNetwork"]
@@ -138,7 +140,7 @@ class EchoStateNetwork(Model):
     # ------------------------------------------------------------------ Model implementation
     def _fit(self, train: xr.Dataset, *, valid: xr.Dataset | None, trainer: Any) -> None:
         device, dtype = resolve(type(self).__name__, self.device, self.dtype)
-        values = flat_values(train, "train")
+        values = feature_values(train, "train", type(self).__name__)
         members, times, n_vars = values.shape
         if times - 1 <= self.washout:
             raise DataError(
@@ -146,12 +148,7 @@ class EchoStateNetwork(Model):
                 f"all inside the washout of {self.washout} steps; "
                 "use longer members or a smaller washout"
             )
-        if self.standardize:
-            mean = values.mean(axis=(0, 1))
-            std = values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(n_vars), np.ones(n_vars)
+        mean, std = standardization(values, self.standardize)
         weights = draw_reservoir(
             self.units,
             n_vars,

@@ -6,12 +6,12 @@ import attrs
 import numpy as np
 import torch
 import xarray as xr
-from chaoskit import DataError
 
+from .arrays import feature_values
 from .recurrence import Readout, Reservoir
 from .reservoir import ReservoirWeights
 
-__all__ = ["FittedESN", "flat_values"]
+__all__ = ["FittedESN"]
 
 
 @attrs.define(eq=False)
@@ -57,18 +57,7 @@ class FittedESN:
 
     def inputs(self, ds: xr.Dataset) -> torch.Tensor:
         """Standardized inputs ``(time, variable, member)`` of a validated dataset."""
-        values = flat_values(ds, "context")
+        values = feature_values(ds, "context", "EchoStateNetwork")
         return torch.as_tensor(
             (values - self.mean) / self.std, dtype=self.mean_t.dtype, device=self.mean_t.device
         ).permute(1, 2, 0)
-
-
-def flat_values(ds: xr.Dataset, name: str) -> np.ndarray:
-    """``state`` as float64 ``(member, time, feature)``, spatial dims flattened into features."""
-    array = ds["state"].values
-    if np.iscomplexobj(array):
-        raise DataError(
-            f"{name}: EchoStateNetwork takes real data, got dtype {array.dtype}; "
-            "stack the real and imaginary parts as separate variables"
-        )
-    return np.asarray(array, dtype=np.float64).reshape(array.shape[0], array.shape[1], -1)

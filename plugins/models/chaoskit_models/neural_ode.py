@@ -177,7 +177,7 @@ class NeuralODE(Model, TorchTrainable):
         """``steps`` sampling intervals from ``z0`` ``(B, N)``: ``(B, steps, N)``."""
         from chaoskit_systems.integrators import integrate
 
-        rhs = lambda t, z: field(z)  # noqa: E731 - autonomous
+        rhs = lambda t, z: field(z)
         times = torch.arange(1, steps + 1, dtype=torch.float64)
         if self.forecast_method == "rk4":
             return integrate(rhs, z0, times, method="rk4", t0=0.0, step=1.0 / self.substeps).state

@@ -44,7 +44,7 @@ def rk4_advance(field: Any, z: torch.Tensor, substeps: int) -> torch.Tensor:
     from chaoskit_systems.integrators.rk4 import rk4_step
 
     h = 1.0 / substeps
-    rhs = lambda t, y: field(y)  # noqa: E731 - autonomous
+    rhs = lambda t, y: field(y)
     for j in range(substeps):
         z = rk4_step(rhs, j * h, z, h)
     return z

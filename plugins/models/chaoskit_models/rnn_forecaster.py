@@ -9,14 +9,15 @@ import attrs
 import numpy as np
 import torch
 import xarray as xr
-from chaoskit import CapabilityError, DataError, Dynamics, Model, validate
+from chaoskit import DataError, Dynamics, Model, validate
 from chaoskit.model import MODEL_DTYPES
 from chaoskit.validators import boolean, choice, integer, positive
 
 from .arrays import feature_values
 from .rnn_module import RNNModule, closed_loop, one_step_loss
+from .torch_model import load_module_arrays, module_arrays, require_no_forcing, standardization
 from .torch_utils import resolve
-from .training import GradientTrainer, NoForcing, TorchTrainable, TrainingProblem, fit_torch_model
+from .training import GradientTrainer, TorchTrainable, TrainingProblem, fit_torch_model
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
@@ -123,13 +124,7 @@ class RNNForecaster(Model, TorchTrainable):
 
     def training_problem(self, train: xr.Dataset, valid: xr.Dataset | None) -> TrainingProblem:
         values = feature_values(train, "train", type(self).__name__)
-        if self.standardize:
-            mean = values.mean(axis=(0, 1))
-            std = values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(values.shape[2]), np.ones(values.shape[2])
-        self.__dict__["_scale"] = (mean, std)
+        self.__dict__["_scale"] = standardization(values, self.standardize)
         module = self._new_module(values.shape[2])
         valid_t = (
             None
@@ -155,13 +150,7 @@ class RNNForecaster(Model, TorchTrainable):
     # ------------------------------------------------------------------ Model implementation
     def _fit(self, train: xr.Dataset, *, valid: xr.Dataset | None, trainer: Any) -> None:
         trainer = self.default_trainer() if trainer is None else trainer
-        forcing = getattr(trainer, "teacher_forcing", None)
-        if forcing is not None and not isinstance(forcing, NoForcing):
-            raise CapabilityError(
-                f"{type(self).__name__} is trained on observed inputs (one-step teacher forcing); "
-                f"the latent-state strategy {type(forcing).__name__} does not apply to it. "
-                "Use GradientTrainer(teacher_forcing=NoForcing()) (the default)"
-            )
+        require_no_forcing(type(self).__name__, trainer, "on observed inputs (one-step teacher forcing)")
         fit_torch_model(self, train, valid, trainer)
 
     def _forecast(self, context: xr.Dataset, steps: int) -> torch.Tensor:
@@ -181,10 +170,7 @@ class RNNForecaster(Model, TorchTrainable):
 
     def _get_state(self) -> Mapping[str, np.ndarray]:
         mean, std = self._scaling()
-        state = {
-            _PREFIX + k: v.detach().cpu().numpy()
-            for k, v in self.__dict__["_module"].state_dict().items()
-        }
+        state = module_arrays(self.__dict__["_module"], _PREFIX)
         return {**state, "mean": np.asarray(mean), "std": np.asarray(std)}
 
     def _set_state(self, state: Mapping[str, np.ndarray]) -> None:
@@ -192,16 +178,10 @@ class RNNForecaster(Model, TorchTrainable):
             raise DataError(f"{type(self).__name__}: the saved state lacks 'mean' or 'std'")
         mean, std = np.asarray(state["mean"], np.float64), np.asarray(state["std"], np.float64)
         module = self._new_module(mean.shape[0])
-        weights = {
-            k[len(_PREFIX) :]: torch.as_tensor(v) for k, v in state.items() if k.startswith(_PREFIX)
-        }
-        try:
-            module.load_state_dict(weights, strict=True)
-        except RuntimeError as exc:
-            raise DataError(
-                f"{type(self).__name__}: the saved weights do not fit hidden = {self.hidden}, "
-                f"layers = {self.layers} and {mean.shape[0]} features ({str(exc).splitlines()[0]})"
-            ) from None
+        load_module_arrays(
+            module, state, _PREFIX, owner=type(self).__name__,
+            settings=f"hidden = {self.hidden}, layers = {self.layers} and {mean.shape[0]} features",
+        )
         self.__dict__["_scale"] = (mean, std)
         self.finish_training(module)
 

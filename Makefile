@@ -32,7 +32,8 @@ test-all: $(STAMP)
 	$(PY) -m pytest -m "slow or not slow"
 
 # the peers a user would otherwise pick, installed from PyPI into .venv for side-by-side runs
-BENCH_PEERS := dysts==0.96 ordpy==1.2.3 antropy==0.2.3 peccary==0.1.1 numba==0.68.1 nolds==0.6.3
+BENCH_PEERS := dysts==0.96 ordpy==1.2.3 antropy==0.2.3 peccary==0.1.1 numba==0.68.1 nolds==0.6.3 \
+               pysindy==2.1.0 pydmd==2025.8.1
 
 bench: $(STAMP)
 	$(PIP) install --quiet $(BENCH_PEERS)
@@ -42,6 +43,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_runner_overhead.py --burn-cells 48
 	$(PY) benchmarks/metrics_geometry.py
 	$(PY) benchmarks/metrics_invariants.py
+	$(PY) benchmarks/trainer_overhead.py
+	$(PY) benchmarks/sindy_vs_pysindy.py
+	$(PY) benchmarks/koopman_vs_pydmd.py
+	$(PY) benchmarks/baselines_lorenz.py
+	$(PY) benchmarks/neural_ode_lorenz.py --seeds 0 1 2
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

@@ -18,6 +18,31 @@ def chaoskit_register_models(registry):
         tags=["ode", "torch", "gradient"], aliases=["node", "neuralode"],
     )
     registry.add(
+        "dmd", "chaoskit_models.koopman.dmd:DMD",
+        summary="Exact DMD: best-fit linear map with optimal hard-threshold rank truncation",
+        tags=["koopman", "torch", "closed-form", "linear"], aliases=["exact_dmd"],
+    )
+    registry.add(
+        "hankel_dmd", "chaoskit_models.koopman.hankel:HankelDMD",
+        summary="Hankel (delay) DMD: exact DMD of delay vectors",
+        tags=["koopman", "torch", "closed-form", "linear", "delay"], aliases=["delay_dmd", "hdmd"],
+    )
+    registry.add(
+        "havok", "chaoskit_models.koopman.havok:HAVOK",
+        summary="HAVOK: linear model in delay coordinates forced by the last one (Brunton et al. 2017)",
+        tags=["koopman", "torch", "closed-form", "delay"], aliases=["hankel_havok"],
+    )
+    registry.add(
+        "edmd", "chaoskit_models.koopman.edmd:EDMD",
+        summary="Extended DMD with monomial, RBF, random Fourier or delay dictionaries",
+        tags=["koopman", "torch", "closed-form"], aliases=["extended_dmd"],
+    )
+    registry.add(
+        "resdmd", "chaoskit_models.koopman.resdmd:ResDMD",
+        summary="Residual DMD: EDMD with residual-verified eigenpairs, pseudospectra, spectral measures",
+        tags=["koopman", "torch", "closed-form"], aliases=["residual_dmd"],
+    )
+    registry.add(
         "lstm", "chaoskit_models.rnn_forecaster:LSTMForecaster",
         summary="LSTM forecaster: nn.LSTM over the inputs with a linear read-out of the next step",
         tags=["sequence", "torch", "gradient"], aliases=["lstm_forecaster"],

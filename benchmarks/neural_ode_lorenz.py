@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--shooting", type=int, default=10)
+    parser.add_argument("--shooting", type=int, default=25)
     parser.add_argument("--out", default="results/neural_ode_lorenz.json")
     args = parser.parse_args()
     torch.set_num_threads(1)

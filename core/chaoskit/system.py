@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import abc
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -12,14 +10,25 @@ import attrs
 import numpy as np
 import xarray as xr
 
-from .data import make_dataset, provenance
+from ._postprocess import member_generators, observation_noise, standardize
+from ._request import (
+    DTYPES,
+    NOISE_KINDS,
+    OBSERVATION_NOISE_KINDS,
+    _positive,
+    build_request,
+    check_post,
+)
+from .data import _to_numpy, make_dataset, provenance
 from .dynamics import Dynamics, finite_difference_jacobian
 from .errors import CapabilityError, DataError, ParameterError
 
-__all__ = ["SYSTEM_KINDS", "ReferenceValue", "Simulation", "System", "SystemMetadata", "TrajectoryRequest"]
+__all__ = [
+    "DTYPES", "NOISE_KINDS", "OBSERVATION_NOISE_KINDS", "SYSTEM_KINDS", "ReferenceValue", "Simulation",
+    "System", "SystemMetadata", "TrajectoryRequest", "member_generators",
+]
 
 SYSTEM_KINDS = ("flow", "map", "delay", "pde", "sde", "stochastic")
-DTYPES = ("float32", "float64")
 DEFAULT_PTS_PER_PERIOD = 100  # dysts' default granularity
 
 
@@ -57,7 +66,9 @@ class SystemMetadata:
     unknown), ``initial_state`` the default initial condition, ``references`` the reference
     invariants by name (``"lyapunov_spectrum"``, ``"max_lyapunov"``, ``"kaplan_yorke_dimension"``,
     ``"correlation_dimension"`` …) valid at the default parameters, ``flags`` labels such as
-    ``"hamiltonian"``, ``"nonautonomous"``, ``"unbounded"``.
+    ``"hamiltonian"``, ``"nonautonomous"``, ``"unbounded"``; ``unbounded_indices`` the state
+    components that grow without bound on the attractor (phases, clocks), which statistics of
+    the state's scale (such as the perturbation of default initial states) leave out.
     """
 
     name: str
@@ -68,6 +79,7 @@ class SystemMetadata:
     initial_state: tuple[float, ...]
     references: Mapping[str, ReferenceValue] = attrs.field(factory=dict)
     flags: frozenset[str] = frozenset()
+    unbounded_indices: tuple[int, ...] = ()
 
     @property
     def max_lyapunov(self) -> float | None:
@@ -93,7 +105,13 @@ class TrajectoryRequest:
     ``n`` output points spaced ``dt`` apart after discarding ``transient`` time units;
     ``initial_state`` of shape ``(members, dimension)`` or ``None`` (the provider chooses, from
     the default initial condition and ``seed``); ``method``, ``rtol``, ``atol`` ``None`` mean the
-    provider's defaults; ``noise`` is the amplitude of dynamical (Brownian) forcing.
+    provider's defaults; ``noise`` is the amplitude of dynamical (Brownian) forcing,
+    ``noise_kind`` ``"additive"`` (``σ dW``) or ``"multiplicative"`` (``σ x dW``, Itô), and
+    ``sde_step`` the largest step of the stochastic integrator (``None``: the provider's).
+    ``parameters`` maps swept parameter names to float64 arrays ``(members, *shape)``: member
+    ``k`` is simulated with ``parameters[name][k]`` (empty without a sweep; providers declare
+    ``supports_sweeps``). The random streams of member ``k`` come from
+    :func:`member_generators` (``seed`` and the member's index only).
     """
 
     n: int
@@ -108,6 +126,9 @@ class TrajectoryRequest:
     seed: int | None
     device: str
     dtype: str
+    noise_kind: str = "additive"
+    sde_step: float | None = None
+    parameters: Mapping[str, np.ndarray] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -138,7 +159,9 @@ class System(abc.ABC):
         The integrator names ``trajectory(method=...)`` accepts (the first is the default).
     backend
         ``"numpy"`` or ``"torch"``: the array type ``rhs``, ``step`` and ``jacobian`` work on
-        (they may accept numpy too); ``supports_noise`` whether ``noise > 0`` is simulated.
+        (they may accept numpy too); ``supports_noise`` whether ``noise > 0`` is simulated;
+        ``supports_sweeps`` whether ``trajectory(parameters=...)`` is (one call, one
+        parameter value per member).
 
     Contract
     --------
@@ -160,6 +183,7 @@ class System(abc.ABC):
     variables: ClassVar[tuple[str, ...]] = ()
     metadata: ClassVar[SystemMetadata]
     supports_noise: ClassVar[bool] = False
+    supports_sweeps: ClassVar[bool] = False
     backend: ClassVar[str] = "numpy"
     methods: ClassVar[tuple[str, ...]] = ()
 
@@ -246,13 +270,20 @@ class System(abc.ABC):
         *,
         dt: float | None = None,
         pts_per_period: float | None = None,
-        members: int = 1,
+        members: int | None = None,
         initial_state: Any = None,
         transient: float = 0.0,
         method: str | None = None,
         rtol: float | None = None,
         atol: float | None = None,
+        parameters: Mapping[str, Any] | None = None,
         noise: float = 0.0,
+        noise_kind: str = "additive",
+        sde_step: float | None = None,
+        observation_noise: float = 0.0,
+        observation_noise_kind: str = "relative",
+        return_clean: bool = False,
+        standardize: bool = False,
         seed: int | None = None,
         device: str = "cpu",
         dtype: str = "float64",
@@ -268,16 +299,38 @@ class System(abc.ABC):
             one. Default: 100 points per period when the period is known (as dysts), else the
             metadata's ``dt``; 1 for maps.
         members
-            Number of trajectories. Without ``initial_state`` the provider starts them from the
-            default initial condition, perturbed under ``seed`` for members after the first.
+            Number of trajectories (default: the length of a parameter sweep, else the number
+            of rows of a 2-D ``initial_state``, else 1). Without
+            ``initial_state`` the provider starts them from the default initial condition,
+            perturbed under ``seed`` for members after the first (a sweep starts every member
+            at the default initial condition).
         initial_state
             Shape ``(dimension,)`` (shared) or ``(members, dimension)``.
         transient
             Time units simulated and discarded before the first output point.
         method, rtol, atol
             Integrator and tolerances; ``None`` takes the provider's defaults.
-        noise
-            Amplitude of dynamical noise (systems with ``supports_noise`` only).
+        parameters
+            A parameter sweep in one batched call (systems with ``supports_sweeps``): parameter
+            name → one value per member (shape ``(members,)``; ``(members, *shape)`` for an
+            array-valued parameter) or one value for all. Member ``k`` is simulated with the
+            ``k``-th values, the other parameters stay this instance's. A swept scalar
+            parameter becomes a ``member`` coordinate of the dataset (``ds.rho``) and the
+            ``sweep`` attribute records every swept value.
+        noise, noise_kind, sde_step
+            Dynamical noise (systems with ``supports_noise``): amplitude ``σ ≥ 0``; ``"additive"``
+            (``dx = f dt + σ dW``) or ``"multiplicative"`` (``dx = f dt + σ x dW``, Itô, per
+            component); the largest step of the stochastic integrator (default: the
+            provider's). Seeded per member (see :func:`member_generators`).
+        observation_noise, observation_noise_kind, return_clean
+            Gaussian measurement noise added to the returned states, drawn independently of
+            the dynamical noise: ``"relative"`` (default, dysts' convention) scales it by the
+            standard deviation of each member's clean variable over time, ``"absolute"`` uses
+            ``observation_noise`` as the standard deviation. ``return_clean=True`` keeps the
+            noise-free states as the variable ``clean_state``.
+        standardize
+            Z-score every variable over (member, time) of the returned states; the attributes
+            ``standardize_mean`` and ``standardize_std`` undo it (``x = z·std + mean``).
         seed
             Seed of every random choice (perturbed initial conditions, noise).
         device, dtype
@@ -292,92 +345,62 @@ class System(abc.ABC):
         request = self._request(
             n, dt=dt, pts_per_period=pts_per_period, members=members,
             initial_state=initial_state, transient=transient, method=method, rtol=rtol,
-            atol=atol, noise=noise, seed=seed, device=device, dtype=dtype,
+            atol=atol, parameters=parameters, noise=noise, noise_kind=noise_kind,
+            sde_step=sde_step, seed=seed, device=device, dtype=dtype,
+        )
+        post = check_post(
+            self.name, observation_noise, observation_noise_kind, return_clean, standardize
         )
         sim = self._trajectory(request)
-        info = dict(sim.info)
-        known = self.at_defaults
-        base = dict(
-            system=self.name,
-            system_kind=self.kind,
-            parameters=self.parameters,
-            dt=request.dt,
-            members=request.members,
-            transient=request.transient,
-            noise=request.noise,
-            seed=-1 if request.seed is None else request.seed,
-            device=request.device,
-            dtype=request.dtype,
-        )
-        attrs_ = provenance(**{**info, **base})  # the request's values win over a provider's info
-        if known and self.metadata.lyapunov_time is not None:
+        return self._dataset(request, sim, post)
+
+    def _dataset(self, request: TrajectoryRequest, sim: Simulation, post: Mapping[str, Any]) -> xr.Dataset:
+        """Observation noise, standardization and provenance: the Dataset of a simulation."""
+        state = _to_numpy(sim.state)
+        base: dict[str, Any] = {
+            "system": self.name, "system_kind": self.kind, "parameters": self.parameters,
+            "dt": request.dt, "members": request.members, "transient": request.transient,
+            "noise": request.noise, "seed": -1 if request.seed is None else request.seed,
+            "device": request.device, "dtype": request.dtype,
+        }
+        if request.noise:
+            base["noise_kind"] = request.noise_kind
+        if request.parameters:
+            base["sweep"] = {k: v.tolist() for k, v in request.parameters.items()}
+        clean = None
+        if post["observation_noise"]:
+            noisy, _ = observation_noise(
+                state, post["observation_noise"], post["observation_noise_kind"], request.seed
+            )
+            clean, state = (state if post["return_clean"] else None), noisy
+            base["observation_noise"] = post["observation_noise"]
+            base["observation_noise_kind"] = post["observation_noise_kind"]
+        elif post["return_clean"]:
+            clean = state
+        if post["standardize"]:
+            arrays, mean, std = standardize(state, *([] if clean is None else [clean]))
+            state, clean = arrays[0], (arrays[1] if clean is not None else None)
+            base.update(standardize=True, standardize_mean=mean.tolist(), standardize_std=std.tolist())
+        attrs_ = provenance(**{**dict(sim.info), **base})  # the request's values win over a provider's info
+        if self.at_defaults and not request.parameters and self.metadata.lyapunov_time is not None:
             attrs_["max_lyapunov"] = self.metadata.max_lyapunov
             attrs_["lyapunov_time"] = self.metadata.lyapunov_time
-        return make_dataset(
-            sim.state, time=np.asarray(sim.time, dtype=float), variables=self.variables,
-            space=sim.space, attrs=attrs_,
+        reserved = {"member", "time", "variable", *sim.space}
+        coords = {
+            (name if name not in reserved else f"parameter_{name}"): values
+            for name, values in request.parameters.items() if values.ndim == 1
+        }
+        ds = make_dataset(
+            state, time=np.asarray(sim.time, dtype=float), variables=self.variables,
+            space=sim.space, attrs=attrs_, member_coords=coords,
         )
+        if clean is not None:
+            ds["clean_state"] = ds["state"].copy(data=clean)
+        return ds
 
     def _request(self, n: int, **kw: Any) -> TrajectoryRequest:
-        def bad(field: str, expected: str, value: Any) -> ParameterError:
-            return ParameterError(f"{self.name}.trajectory: {field} must be {expected}, got {value!r}")
-
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise bad("n", "a positive integer (number of points)", n)
-        members = kw["members"]
-        if isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1:
-            raise bad("members", "a positive integer", members)
-        dt, ppp = kw["dt"], kw["pts_per_period"]
-        if dt is not None and ppp is not None:
-            raise ParameterError(f"{self.name}.trajectory: give dt or pts_per_period, not both")
-        if ppp is not None:
-            if not _positive(ppp):
-                raise bad("pts_per_period", "a positive number", ppp)
-            if self.metadata.period is None:
-                raise ParameterError(f"{self.name} has no known period; give dt instead of pts_per_period")
-            dt = self.metadata.period / float(ppp)
-        if dt is None:
-            dt = self.default_dt
-        if not _positive(dt):
-            raise bad("dt", "a positive number", dt)
-        if self.kind == "map" and float(dt) != 1.0:
-            raise bad("dt", "1 for a map (one iteration per step)", dt)
-        for field in ("rtol", "atol"):
-            if kw[field] is not None and not _positive(kw[field]):
-                raise bad(field, "a positive number or None", kw[field])
-        if not _nonneg(kw["transient"]):
-            raise bad("transient", "a non-negative time", kw["transient"])
-        if not _nonneg(kw["noise"]):
-            raise bad("noise", "a non-negative amplitude", kw["noise"])
-        if kw["noise"] and not self.supports_noise:
-            raise CapabilityError(f"{self.name} does not simulate dynamical noise; use noise=0")
-        if kw["method"] is not None and kw["method"] not in self.methods:
-            raise bad("method", f"one of {list(self.methods)}", kw["method"])
-        seed = kw["seed"]
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise bad("seed", "a non-negative integer or None", seed)
-        if kw["dtype"] not in DTYPES:
-            raise bad("dtype", f"one of {list(DTYPES)}", kw["dtype"])
-        if not isinstance(kw["device"], str):
-            raise bad("device", "a device string such as 'cpu' or 'cuda'", kw["device"])
-        x0 = kw["initial_state"]
-        if x0 is not None:
-            x0 = np.array(x0, dtype=float)
-            if x0.ndim == 1:
-                x0 = np.broadcast_to(x0, (members, x0.size)).copy()
-            if x0.shape != (members, self.dimension):
-                raise DataError(
-                    f"{self.name}.trajectory: initial_state must have shape ({self.dimension},) or "
-                    f"({members}, {self.dimension}), got {np.shape(kw['initial_state'])}"
-                )
-            if not np.all(np.isfinite(x0)):
-                raise DataError(f"{self.name}.trajectory: initial_state holds non-finite values")
-        return TrajectoryRequest(
-            n=int(n), dt=float(dt), members=int(members), initial_state=x0,
-            transient=float(kw["transient"]), method=kw["method"], rtol=kw["rtol"],
-            atol=kw["atol"], noise=float(kw["noise"]), seed=None if seed is None else int(seed),
-            device=kw["device"], dtype=kw["dtype"],
-        )
+        """Validate the arguments of :meth:`trajectory` (all but the post-processing options)."""
+        return build_request(self, n, **kw)
 
     @abc.abstractmethod
     def _trajectory(self, request: TrajectoryRequest) -> Simulation:
@@ -395,14 +418,3 @@ class System(abc.ABC):
     def _dynamics(self, dt: float) -> Dynamics:
         raise CapabilityError(f"{self.name} provides no differentiable one-step map")
 
-
-def _real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
-
-
-def _positive(value: Any) -> bool:
-    return _real(value) and value > 0
-
-
-def _nonneg(value: Any) -> bool:
-    return _real(value) and value >= 0

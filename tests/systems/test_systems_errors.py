@@ -51,9 +51,9 @@ def test_missing_device(lorenz) -> None:
         lorenz.trajectory(10, device="gpu-please")
 
 
-def test_noise_is_not_supported(lorenz) -> None:
-    with pytest.raises(chaoskit.CapabilityError, match="noise"):
-        lorenz.trajectory(10, noise=0.1)
+def test_noise_is_not_supported_by_delay_equations() -> None:
+    with pytest.raises(chaoskit.CapabilityError, match="does not simulate dynamical noise"):
+        chaoskit.systems.create("mackey_glass").trajectory(10, noise=0.1)
 
 
 def test_bad_parameters(lorenz) -> None:

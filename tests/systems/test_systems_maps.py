@@ -325,8 +325,8 @@ def test_bad_arguments_name_the_problem() -> None:
         henon.trajectory(5, rtol=1e-6)
     with pytest.raises(chaoskit.ParameterError, match="dt"):
         henon.trajectory(5, dt=0.5)
-    with pytest.raises(chaoskit.CapabilityError):
-        henon.trajectory(5, noise=0.1)
+    with pytest.raises(chaoskit.ParameterError, match="takes no sde_step"):
+        henon.trajectory(5, noise=0.1, sde_step=0.5)
     with pytest.raises(chaoskit.ParameterError, match="positive integer"):
         henon.dynamics(1.5)
     with pytest.raises(chaoskit.ParameterError, match="must be < a"):

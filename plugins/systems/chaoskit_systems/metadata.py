@@ -95,6 +95,7 @@ def load_metadata(name: str) -> SystemMetadata:
         initial_state=tuple(float(v) for v in raw["initial_state"]),
         references={key: ReferenceValue.from_dict(ref) for key, ref in raw["references"].items()},
         flags=frozenset(raw["flags"]),
+        unbounded_indices=tuple(int(i) for i in raw.get("unbounded_indices", [])),
     )
 
 
@@ -140,6 +141,11 @@ def _validate(name: str, raw: Any) -> None:
         raise bad("period", "a positive number or null")
     if not isinstance(raw["flags"], list) or not all(isinstance(f, str) for f in raw["flags"]):
         raise bad("flags", "a list of strings")
+    unbounded = raw.get("unbounded_indices", [])
+    if not isinstance(unbounded, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(x0) for i in unbounded
+    ):
+        raise bad("unbounded_indices", f"a list of state indices in [0, {len(x0)})")
     refs = raw["references"]
     if not isinstance(refs, Mapping) or not all(
         isinstance(r, Mapping) and "value" in r and set(r) <= _REFERENCE_KEYS for r in refs.values()

@@ -41,6 +41,7 @@ from chaoskit import (
     TrajectoryRequest,
 )
 
+from .._sweep import SweptEquations
 from .._tensors import (
     as_tensor,
     batched_jacobian,
@@ -98,6 +99,9 @@ class DelaySystem(TorchSystem):
     :meth:`grid`), no tolerances. Outputs on the step grid are grid values, others come from
     RK4's continuous extension. Members that go non-finite hold NaN from then on and are
     listed in the ``failed_*`` attributes (with a :class:`chaoskit.DivergenceWarning`).
+    Parameter sweeps (``trajectory(parameters=...)``) batch every parameter but the delay,
+    which sets the step grid (sweeping it raises :class:`chaoskit.CapabilityError`); dynamical
+    noise is not supported (``supports_noise = False``).
 
     One-step map
     ------------
@@ -106,6 +110,7 @@ class DelaySystem(TorchSystem):
     """
 
     kind: ClassVar[str] = "delay"
+    supports_noise: ClassVar[bool] = False
     methods: ClassVar[tuple[str, ...]] = ("rk4",)
     delay_parameter: ClassVar[str] = "tau"
 
@@ -260,6 +265,12 @@ class DelaySystem(TorchSystem):
 
     def _trajectory(self, request: TrajectoryRequest) -> Simulation:
         method = request.method or self.methods[0]
+        if self.delay_parameter in request.parameters:
+            raise CapabilityError(
+                f"{self.name}.trajectory: the delay {self.delay_parameter} sets the step grid and "
+                "the history buffer, so it cannot be swept in one call; sweep the other "
+                f"parameters, or loop over attrs.evolve(system, {self.delay_parameter}=...)"
+            )
         if request.rtol is not None or request.atol is not None:
             raise ParameterError(
                 f"{self.name}.trajectory: {method} (method of steps) is a fixed-step method and "
@@ -273,11 +284,7 @@ class DelaySystem(TorchSystem):
         extra: dict[str, Any] = {}
         given = _HISTORY.get()
         if given is None or given is _NO_HISTORY:
-            if request.initial_state is None:
-                states, scale = self._initial_states(request.members, request.seed)
-                extra["initial_perturbation"] = scale
-            else:
-                states = request.initial_state
+            states, extra = self._start_states(request)
             values = np.broadcast_to(states[:, None, :], (request.members, 2 * m + 1, self.dimension))
             extra["history"] = "constant, equal to the initial state"
         else:
@@ -285,7 +292,12 @@ class DelaySystem(TorchSystem):
         time = request.dt * np.arange(request.n, dtype=np.float64)
         with torch.inference_mode():
             start = torch.tensor(np.array(values, dtype=np.float64), dtype=dtype, device=device)
-            result = integrate_steps(self._rhs, start, request.transient + time, m=m, tau=tau)
+            rhs = self._rhs
+            if request.parameters:
+                rhs = SweptEquations(self, request.parameters, "_rhs", dtype=dtype, device=device)
+                rhs.prepare((float(request.transient), start[:, -1], start[:, 0]))
+                extra["sweep_mode"] = rhs.mode
+            result = integrate_steps(rhs, start, request.transient + time, m=m, tau=tau)
             state = result.state.cpu().numpy()
         info: dict[str, Any] = {
             "integrator": method,

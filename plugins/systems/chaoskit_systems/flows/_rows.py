@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["matrix"]
+__all__ = ["constant_like", "matrix"]
 
 
 def matrix(like: torch.Tensor, rows: Sequence[Sequence[torch.Tensor | float]]) -> torch.Tensor:
@@ -20,20 +20,10 @@ def matrix(like: torch.Tensor, rows: Sequence[Sequence[torch.Tensor | float]]) -
     return torch.stack([torch.stack([entry(v) for v in row], dim=-1) for row in rows], dim=-2)
 
 
-def bounded_perturbation(name: str, relative: float = 1e-2) -> float:
-    """A ``TorchSystem.perturbation`` that scales member perturbations by the bounded components.
+def constant_like(like: torch.Tensor, value: torch.Tensor | float) -> torch.Tensor:
+    """``value`` broadcast to ``like``'s shape (a clock's constant rate, say).
 
-    The base class perturbs members by ``perturbation · max|x0|``; when ``x0`` holds a phase or
-    clock (``unbounded_indices``, e.g. a forcing phase of 6381), that scale would throw the other
-    components far off the attractor. This returns the factor for which the scale is
-    ``relative · max|x0ᵢ|`` over the bounded components (``relative`` when all are unbounded).
+    Unlike ``torch.full_like`` it also takes a tensor ``value``: a per-member parameter in a
+    parameter sweep (see :mod:`chaoskit_systems._sweep`).
     """
-    from ..metadata import entry
-
-    raw = entry(name)
-    x0 = [abs(float(v)) for v in raw["initial_state"]]
-    unbounded = set(raw.get("unbounded_indices", []))
-    bounded = [v for i, v in enumerate(x0) if i not in unbounded]
-    target = relative * (max(bounded) if bounded and max(bounded) > 0 else 1.0)
-    largest = max(x0)
-    return target / largest if largest > 0 else relative
+    return torch.zeros_like(like) + value

@@ -12,7 +12,7 @@ from chaoskit.validators import finite, positive
 
 from ..base import TorchSystem
 from ..metadata import load_metadata
-from ._rows import bounded_perturbation
+from ._rows import constant_like
 
 __all__ = ["CellCycle", "CircadianRhythm", "ExcitableCell"]
 
@@ -91,7 +91,6 @@ class CircadianRhythm(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("m", "fc", "fs", "fn", "phase")
     metadata: ClassVar[SystemMetadata] = load_metadata("CircadianRhythm")
-    perturbation: ClassVar[float] = bounded_perturbation("CircadianRhythm")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         m, fc, fs, fn, phase = x.unbind(-1)
@@ -102,7 +101,7 @@ class CircadianRhythm(TorchSystem):
             self.ks * m - self.k1 * fc + self.k2 * fn - self.k * fc,
             self.k * fc - self.vd * fs / (self.kd + fs),
             self.k1 * fc - self.k2 * fn - self.vdn * fn / (self.kdn + fn),
-            torch.full_like(m, 2 * math.pi / self.ps),
+            constant_like(m, 2 * math.pi / self.ps),
         ), dim=-1)
 
 

@@ -11,7 +11,7 @@ from chaoskit.validators import finite, positive
 
 from ..base import TorchSystem
 from ..metadata import load_metadata
-from ._rows import bounded_perturbation
+from ._rows import constant_like
 
 __all__ = ["ArnoldWeb", "DoublePendulum"]
 
@@ -35,7 +35,6 @@ class DoublePendulum(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("theta1", "theta2", "p1", "p2")
     metadata: ClassVar[SystemMetadata] = load_metadata("DoublePendulum")
-    perturbation: ClassVar[float] = bounded_perturbation("DoublePendulum")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         th1, th2, p1, p2 = x.unbind(-1)
@@ -82,7 +81,6 @@ class ArnoldWeb(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("p1", "p2", "x1", "x2", "z")
     metadata: ClassVar[SystemMetadata] = load_metadata("ArnoldWeb")
-    perturbation: ClassVar[float] = bounded_perturbation("ArnoldWeb")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         p1, p2, x1, x2, z = x.unbind(-1)
@@ -92,5 +90,5 @@ class ArnoldWeb(TorchSystem):
             -self.mu * torch.sin(x2) / den2,
             p1,
             p2,
-            torch.full_like(p1, self.w),
+            constant_like(p1, self.w),
         ), dim=-1)

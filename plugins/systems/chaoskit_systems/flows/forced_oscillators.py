@@ -17,7 +17,7 @@ from chaoskit.validators import finite, nonnegative
 
 from ..base import TorchSystem
 from ..metadata import load_metadata
-from ._rows import bounded_perturbation, matrix
+from ._rows import constant_like, matrix
 
 __all__ = [
     "Duffing", "FluidTrampoline", "ForcedBrusselator", "ForcedFitzHughNagumo", "ForcedVanDerPol",
@@ -44,7 +44,7 @@ class Duffing(TorchSystem):
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, phase = x.unbind(-1)
         accel = -self.delta * v - self.beta * u - self.alpha * u**3 + self.gamma * torch.cos(phase)
-        return torch.stack((v, accel, torch.full_like(u, self.omega)), dim=-1)
+        return torch.stack((v, accel, constant_like(u, self.omega)), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, _, phase = x.unbind(-1)
@@ -69,12 +69,11 @@ class ForcedVanDerPol(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("x", "y", "phase")
     metadata: ClassVar[SystemMetadata] = load_metadata("ForcedVanDerPol")
-    perturbation: ClassVar[float] = bounded_perturbation("ForcedVanDerPol")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, phase = x.unbind(-1)
         accel = self.mu * (1.0 - u**2) * v - u + self.a * torch.sin(phase)
-        return torch.stack((v, accel, torch.full_like(u, self.w)), dim=-1)
+        return torch.stack((v, accel, constant_like(u, self.w)), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, phase = x.unbind(-1)
@@ -100,7 +99,6 @@ class ForcedBrusselator(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("x", "y", "phase")
     metadata: ClassVar[SystemMetadata] = load_metadata("ForcedBrusselator")
-    perturbation: ClassVar[float] = bounded_perturbation("ForcedBrusselator")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, phase = x.unbind(-1)
@@ -108,7 +106,7 @@ class ForcedBrusselator(TorchSystem):
         return torch.stack((
             self.a + reaction - (self.b + 1.0) * u + self.f * torch.cos(phase),
             self.b * u - reaction,
-            torch.full_like(u, self.w),
+            constant_like(u, self.w),
         ), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
@@ -143,7 +141,7 @@ class ForcedFitzHughNagumo(TorchSystem):
         return torch.stack((
             v - v**3 / 3.0 - w + self.curr + self.f * torch.sin(phase),
             self.gamma * (v + self.a - self.b * w),
-            torch.full_like(v, self.omega),
+            constant_like(v, self.omega),
         ), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
@@ -177,5 +175,5 @@ class FluidTrampoline(TorchSystem):
         u, v, phase = x.unbind(-1)
         film = torch.where(u < 0, u + self.psi * v * torch.abs(v), torch.zeros_like(u))
         return torch.stack(
-            (v, -1.0 + self.gamma * torch.cos(phase) - film, torch.full_like(u, self.w)), dim=-1
+            (v, -1.0 + self.gamma * torch.cos(phase) - film, constant_like(u, self.w)), dim=-1
         )

@@ -23,7 +23,7 @@ from chaoskit.validators import finite, positive
 
 from ..base import TorchSystem
 from ..metadata import load_metadata
-from ._rows import bounded_perturbation, matrix
+from ._rows import constant_like, matrix
 
 __all__ = ["ArnoldBeltramiChildress", "BickleyJet", "BlinkingRotlet", "BlinkingVortex", "DoubleGyre"]
 
@@ -45,7 +45,6 @@ class DoubleGyre(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("x", "y", "phase")
     metadata: ClassVar[SystemMetadata] = load_metadata("DoubleGyre")
-    perturbation: ClassVar[float] = bounded_perturbation("DoubleGyre")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, phase = x.unbind(-1)
@@ -56,7 +55,7 @@ class DoubleGyre(TorchSystem):
         return torch.stack((
             -amp * torch.sin(math.pi * f) * torch.cos(math.pi * v),
             amp * torch.cos(math.pi * f) * torch.sin(math.pi * v) * (2.0 * a * u + b),
-            torch.full_like(u, self.omega),
+            constant_like(u, self.omega),
         ), dim=-1)
 
     def velocity(self, t: Any, xy: Any) -> Any:
@@ -117,7 +116,7 @@ class BickleyJet(TorchSystem):
         return torch.stack((
             self.u * sech2 * (1.0 + 2.0 * torch.tanh(py / self.ell) * cos_sum),
             -self.u * self.ell * sech2 * sin_sum,
-            torch.full_like(px, self.omega),
+            constant_like(px, self.omega),
         ), dim=-1)
 
 
@@ -211,7 +210,6 @@ class ArnoldBeltramiChildress(TorchSystem):
     kind: ClassVar[str] = "flow"
     variables: ClassVar[tuple[str, ...]] = ("x", "y", "z")
     metadata: ClassVar[SystemMetadata] = load_metadata("ArnoldBeltramiChildress")
-    perturbation: ClassVar[float] = bounded_perturbation("ArnoldBeltramiChildress")
 
     def _rhs(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         u, v, w = x.unbind(-1)

@@ -12,6 +12,7 @@ from chaoskit.validators import finite, positive
 from ..base import TorchSystem
 from ..metadata import load_metadata
 from ._matrix_rows import matrix
+from ._rows import constant_like
 
 __all__ = ["StickSlipOscillator", "SwingingAtwood"]
 
@@ -51,7 +52,7 @@ class StickSlipOscillator(TorchSystem):
         friction = self.t0 * torch.sign(rel) - self.alpha * rel + self.beta * rel**3
         accel = (self.a * pos - self.b * pos**3
                  + self.eps * (self.gamma * torch.cos(theta) - friction))
-        return torch.stack((vel, accel, torch.full_like(theta, self.w)), dim=-1)
+        return torch.stack((vel, accel, constant_like(theta, self.w)), dim=-1)
 
     def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
         """Analytic Jacobian; the jump of ``sgn`` at ``v = vs`` contributes nothing."""

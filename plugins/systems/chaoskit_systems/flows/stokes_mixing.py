@@ -16,6 +16,7 @@ from chaoskit.validators import finite, positive
 from ..base import TorchSystem
 from ..metadata import load_metadata
 from ._array_fields import ArrayParameterSystem, finite_array, float_array, matrix
+from ._rows import constant_like
 
 __all__ = ["InteriorSquirmer", "LidDrivenCavityFlow", "OscillatingFlow"]
 
@@ -150,7 +151,7 @@ class OscillatingFlow(TorchSystem):
             (
                 self.u * torch.cos(ky) * torch.sin(arg),
                 -self.u * torch.sin(ky) * torch.cos(arg),
-                torch.full_like(phase, self.omega),
+                constant_like(phase, self.omega),
             ),
             dim=-1,
         )

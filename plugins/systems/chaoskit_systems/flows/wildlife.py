@@ -7,7 +7,6 @@ import math
 from typing import Any, ClassVar
 
 import attrs
-import numpy as np
 import torch
 from chaoskit import SystemMetadata
 from chaoskit.validators import finite, positive
@@ -120,18 +119,3 @@ class TurchinHanski(TorchSystem):
                 (0.0, 0.0, 0.0),
             ),
         )
-
-    def _initial_states(self, members: int, seed: int | None) -> tuple[np.ndarray, float]:
-        """As :class:`TorchSystem`, but the perturbation scale ignores the phase ``θ``.
-
-        The default state carries ``θ0 ≈ 3·10⁴`` (a late phase, as dysts stores it), which
-        would make the usual scale ``1e-2·max|x0|`` hundreds of times larger than the
-        populations (~0.02) and drive perturbed members to negative densities.
-        """
-        x0 = np.asarray(self.metadata.initial_state, dtype=np.float64)
-        scale = self.perturbation * (float(np.max(np.abs(x0[:2]))) or 1.0)
-        states = np.repeat(x0[None, :], members, axis=0)
-        if members > 1:
-            rng = np.random.default_rng(seed)
-            states[1:] += scale * rng.standard_normal((members - 1, x0.size))
-        return states, scale

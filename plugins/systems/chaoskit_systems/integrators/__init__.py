@@ -5,7 +5,9 @@
 
 Every integrator advances all members at once (no Python loop over members), in float32 or
 float64, on any device, and returns an :class:`IntegrationResult`. ``rk4`` is differentiable
-with autograd; ``dopri5`` and ``dop853`` run without gradients.
+with autograd; ``dopri5`` and ``dop853`` run without gradients. Stochastic differential
+equations (dynamical noise) use :func:`integrate_euler_maruyama`, which is not in
+:data:`METHODS` (it needs the noise and its random increments).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from chaoskit import DataError, ParameterError
 
 from .dop853 import integrate_dop853
 from .dopri5 import integrate_dopri5
+from .euler_maruyama import count_steps, integrate_euler_maruyama
 from .result import RHS, IntegrationResult
 from .rk4 import integrate_rk4
 
 __all__ = [
-    "METHODS", "RHS", "IntegrationResult", "Method", "default_tolerances", "get_method",
-    "integrate",
+    "METHODS", "RHS", "IntegrationResult", "Method", "count_steps", "default_tolerances",
+    "get_method", "integrate", "integrate_euler_maruyama",
 ]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import attrs
@@ -38,6 +39,8 @@ from chaoskit import (
 )
 
 from .._initial import DefaultInitialStates
+from .._noise import GaussianIncrements
+from .._sweep import SweptEquations
 from .._tensors import batched_jacobian, resolve_device, same_kind, torch_dtype
 from ..dynamics import TorchDynamics
 
@@ -79,7 +82,14 @@ class MapSystem(DefaultInitialStates, System):
       map would carry ``inf`` back to finite numbers), the dataset's ``failed_members``,
       ``failed_times`` (the iteration, counted from the initial state, transient included)
       and ``failed_reasons`` name it, and a :class:`chaoskit.DivergenceWarning` is issued.
-    - ``noise`` is not supported (``supports_noise = False``).
+    - Parameter sweeps (``trajectory(parameters={"r": values})``): member ``k`` iterates with
+      its own values (:class:`~chaoskit_systems._sweep.SweptEquations`, as for flows); every
+      member starts at member 0's default state.
+    - Dynamical noise (``noise = σ > 0``) is added after each iteration:
+      ``x ← f(x) + σ ξ`` (``noise_kind="additive"``) or ``x ← f(x)·(1 + σ ξ)``
+      (``"multiplicative"``), ``ξ`` standard Gaussian per component from the member's own
+      generator (as for flows), through the transient too. Maps that reduce an angle do so
+      inside ``f``, so a noisy output may lie just outside the reduced range.
 
     ``dynamics(dt)`` returns a :class:`MapDynamics` advancing ``dt`` iterations (a positive
     integer, default 1).
@@ -87,6 +97,8 @@ class MapSystem(DefaultInitialStates, System):
 
     kind: ClassVar[str] = "map"
     backend: ClassVar[str] = "torch"
+    supports_noise: ClassVar[bool] = True
+    supports_sweeps: ClassVar[bool] = True
     methods: ClassVar[tuple[str, ...]] = ("iterate",)
 
     # ------------------------------------------------------------------ equations
@@ -118,16 +130,24 @@ class MapSystem(DefaultInitialStates, System):
                 f"{self.name}.trajectory: transient must be a whole number of iterations for a "
                 f"map, got {transient!r}"
             )
+        if request.sde_step is not None:
+            raise ParameterError(
+                f"{self.name}.trajectory: a map adds its noise once per iteration and takes no "
+                "sde_step; drop it"
+            )
         device, dtype = resolve_device(request.device), torch_dtype(request.dtype)
-        extra: dict[str, Any] = {}
-        if request.initial_state is None:
-            states, scale = self._initial_states(request.members, request.seed)
-            extra["initial_perturbation"] = scale
-        else:
-            states = request.initial_state
+        states, extra = self._start_states(request)
         with torch.inference_mode():
             x0 = torch.as_tensor(states, dtype=dtype, device=device)
-            out, failed = iterate(self._step, x0, request.n, transient=int(transient))
+            step = self._step
+            if request.parameters:
+                step = SweptEquations(
+                    self, request.parameters, "_step", dtype=dtype, device=device
+                ).prepare((x0,))
+                extra["sweep_mode"] = step.mode
+            if request.noise:
+                step = _noisy(step, request, x0, int(transient) + request.n - 1)
+            out, failed = iterate(step, x0, request.n, transient=int(transient))
             state = out.cpu().numpy()
         members = sorted(failed)
         info: dict[str, Any] = {
@@ -157,6 +177,25 @@ class MapSystem(DefaultInitialStates, System):
                 f"integer, got {dt!r}"
             )
         return MapDynamics(self, int(dt))
+
+
+def _noisy(
+    step: Callable[[torch.Tensor], torch.Tensor], request: TrajectoryRequest, x0: torch.Tensor,
+    iterations: int,
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``step`` followed by the request's noise (see :class:`MapSystem`)."""
+    draws = GaussianIncrements(
+        request.seed, x0.shape[0], x0.shape[1], iterations, dtype=x0.dtype, device=x0.device
+    )
+    sigma = request.noise
+    if request.noise_kind == "additive":
+        return lambda x: step(x) + sigma * draws()
+
+    def multiplicative(x: torch.Tensor) -> torch.Tensor:
+        y = step(x)
+        return y + sigma * y * draws()
+
+    return multiplicative
 
 
 def matrix(rows: Any, like: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,1 @@
+"""Command-line tools of chaoskit-systems (``python -m chaoskit_systems.tools.<name>``)."""

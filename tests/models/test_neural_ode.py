@@ -104,6 +104,10 @@ def test_dynamics_jacobian_matches_finite_differences(spiral_model: NeuralODE) -
     jac = dyn.jacobian(x).numpy()
     fd = finite_difference_jacobian(lambda v: dyn.step(torch.as_tensor(v)).numpy(), x.numpy())
     np.testing.assert_allclose(jac, fd, atol=1e-7)
+    y, jv = dyn.jvp(x, torch.eye(2, dtype=torch.float64).expand(2, 2, 2))  # forward mode, as the Lyapunov metric
+    np.testing.assert_allclose(jv.numpy(), jac, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), dyn.step(x).numpy(), atol=1e-14)
+    np.testing.assert_allclose(dyn.jacobian(x.numpy()), jac, atol=1e-12)  # numpy in, numpy out
     # one step of the learned flow of a damped rotation: det J = exp(trace(A)·dt) approximately
     assert np.linalg.det(jac) == pytest.approx(np.exp(-0.2 * DT), abs=0.02)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import torch
 from chaoskit import DataError, Dynamics
+from chaoskit_systems.dynamics import quiet_forward_ad
 
 from .recurrence import Readout, Reservoir
 from .reservoir import ReservoirWeights
@@ -108,12 +108,7 @@ class ESNDynamics(Dynamics):
         def push(t: torch.Tensor) -> torch.Tensor:
             return torch.func.jvp(rows, (flat,), (t,))[1]
 
-        with warnings.catch_warnings():
-            # torch 2.13 loads its forward-mode decompositions with torch.jit.script on first use
-            # and warns that jit.script is deprecated; the warning is torch's, not the caller's.
-            warnings.filterwarnings(
-                "ignore", message=".*torch.jit.script.*", category=DeprecationWarning
-            )
+        with quiet_forward_ad():
             jv = torch.func.vmap(push, in_dims=2, out_dims=2)(tangents)
         return rows(flat).reshape(x.shape), jv.reshape(v.shape)
 

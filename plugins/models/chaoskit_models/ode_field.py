@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
 import torch
-from chaoskit import DataError, Dynamics
+from chaoskit_systems.dynamics import FlowMap
 
 __all__ = ["ACTIVATIONS", "ODEDynamics", "VectorField", "shoot"]
 
@@ -66,21 +67,21 @@ def shoot(field: Any, windows: torch.Tensor, segment: int, substeps: int) -> tup
     return torch.stack(out, dim=1), targets
 
 
-class ODEDynamics(Dynamics):
+class ODEDynamics(FlowMap):
     """One sampling interval of a trained neural ODE (RK4 with the training substeps).
 
-    The map's state is the standardized state ``z = (x − mean)/std``; :meth:`lift` and
-    :meth:`observe` translate (Lyapunov exponents do not depend on this linear change of
-    coordinates). Jacobians by :func:`torch.func.jacrev` under :func:`torch.func.vmap`.
+    A :class:`chaoskit_systems.dynamics.FlowMap` of ``g_θ`` in ``τ`` (one unit = one sampling
+    interval); its ``dt`` is the physical sampling interval. The map's state is the
+    standardized state ``z = (x − mean)/std``; :meth:`lift` and :meth:`observe` translate
+    (Lyapunov exponents do not depend on this linear change of coordinates). The field's
+    weights are cast to the dtype and device of the states that come in.
     """
-
-    backend = "torch"
 
     def __init__(self, field: VectorField, *, mean: np.ndarray, std: np.ndarray, dt: float,
                  substeps: int, initial_state: np.ndarray) -> None:
-        super().__init__(len(mean), dt)
+        super().__init__(self._rhs_of_state, len(mean), 1.0, substeps=substeps)
+        self.dt = float(dt)  # physical time of one step; the RK4 steps run in τ = t/dt
         self.field = field
-        self.substeps = int(substeps)
         self._mean, self._std = np.asarray(mean, np.float64), np.asarray(std, np.float64)
         self.initial_state = torch.as_tensor(initial_state, dtype=torch.float64)
         self._copies: dict[tuple[torch.dtype, torch.device], VectorField] = {}
@@ -93,25 +94,20 @@ class ODEDynamics(Dynamics):
         return state * self._as(self._std, state) + self._as(self._mean, state)
 
     def _check(self, x: Any) -> None:
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise DataError(f"ODEDynamics has the torch backend: expected a floating-point torch.Tensor of "
-                            f"shape (..., {self.dimension}), got {type(x).__name__}; convert with torch.as_tensor(x)")
         super()._check(x)
+        # cast the weights now, before any torch.func transform (those may not mutate modules)
+        if isinstance(x, torch.Tensor):
+            self._field(x)
+        else:
+            single = np.asarray(x).dtype == np.float32
+            self._field(torch.empty(0, dtype=torch.float32 if single else torch.float64))
 
-    def _step(self, x: torch.Tensor) -> torch.Tensor:
-        return rk4_advance(self._field(x), x, self.substeps)
-
-    def _jacobian(self, x: torch.Tensor) -> torch.Tensor:
-        self._field(x)  # cast the weights outside the transforms (they may not mutate modules)
-        flat = x.reshape(-1, self.dimension)
-        jac = torch.func.vmap(torch.func.jacrev(self._step))(flat)
-        return jac.reshape(*x.shape, self.dimension)
+    def _rhs_of_state(self, t: Any, z: torch.Tensor) -> torch.Tensor:
+        return self._field(z)(z)
 
     def _field(self, x: torch.Tensor) -> VectorField:
         key = (x.dtype, x.device)
         if key not in self._copies:
-            import copy
-
             self._copies[key] = copy.deepcopy(self.field).to(device=x.device, dtype=x.dtype).requires_grad_(False)
         return self._copies[key]
 

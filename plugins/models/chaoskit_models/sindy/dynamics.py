@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from chaoskit import DataError, Dynamics
+from chaoskit_systems.dynamics import FlowMap
 
 from .terms import Term, evaluate
 
@@ -41,51 +41,15 @@ class VectorField:
         return evaluate(self.terms, x) @ self.weights(x)
 
 
-class SINDyDynamics(Dynamics):
+class SINDyDynamics(FlowMap):
     """``Φ(x)``: the identified system advanced by ``dt`` with ``substeps`` classic RK4 steps.
 
-    ``step`` and ``jacobian`` take torch tensors ``(..., d)`` (numpy arrays are converted and
-    numpy is returned); the Jacobian is exact automatic differentiation of the RK4 map
-    (:func:`torch.func.jacrev` under :func:`torch.func.vmap`). Custom library functions must
-    then be torch-differentiable (the functions of :mod:`.terms` are).
+    A :class:`chaoskit_systems.dynamics.FlowMap` of the identified field: ``step``,
+    ``jacobian`` (exact automatic differentiation of the RK4 map) and ``jvp`` take torch tensors
+    ``(..., d)``, numpy arrays give numpy back. Custom library functions must then be
+    torch-differentiable (the functions of :mod:`.terms` are).
     """
 
-    backend = "torch"
-
     def __init__(self, field: VectorField, dt: float, *, substeps: int = 1) -> None:
-        super().__init__(field.dimension, dt)
+        super().__init__(field, field.dimension, dt, substeps=substeps)
         self.field = field
-        self.substeps = int(substeps)
-        self.h = self.dt / self.substeps
-        from chaoskit_systems.integrators.rk4 import rk4_step
-
-        self._rk4_step = rk4_step
-
-    def __repr__(self) -> str:
-        return f"SINDyDynamics(dimension={self.dimension}, dt={self.dt}, substeps={self.substeps})"
-
-    def _advance(self, x: torch.Tensor) -> torch.Tensor:
-        for j in range(self.substeps):
-            x = self._rk4_step(self.field, j * self.h, x, self.h)
-        return x
-
-    def _check(self, x: Any) -> None:
-        super()._check(x)
-        if isinstance(x, torch.Tensor) and not x.is_floating_point():
-            raise DataError(f"SINDyDynamics: expected a floating-point state, got dtype {x.dtype}")
-
-    def _step(self, x: Any) -> Any:
-        if not isinstance(x, torch.Tensor):
-            return self._advance(torch.as_tensor(np.asarray(x, dtype=float))).numpy()
-        return self._advance(x)
-
-    def _jacobian(self, x: Any) -> Any:
-        if not isinstance(x, torch.Tensor):
-            return self._jacobian(torch.as_tensor(np.asarray(x, dtype=float))).numpy()
-        flat = x.reshape(-1, self.dimension)
-
-        def single(state: torch.Tensor) -> torch.Tensor:
-            return self._advance(state.unsqueeze(0)).squeeze(0)
-
-        jac = torch.func.vmap(torch.func.jacrev(single))(flat)
-        return jac.reshape(*x.shape, self.dimension)

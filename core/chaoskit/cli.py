@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="simulate a system and write NetCDF (or Zarr)")
     p.add_argument("name")
     p.add_argument("--steps", type=int, required=True, help="number of output points")
-    p.add_argument("--members", type=int, default=1)
+    p.add_argument("--members", type=int, default=None, help="trajectories (default: the sweep's length, else 1)")
     p.add_argument("--dt", type=float, default=None, help="sampling interval (default: the system's)")
     p.add_argument("--transient", type=float, default=0.0, help="time units to discard first")
     p.add_argument("--seed", type=int, default=None)
@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     p.add_argument("--device", default="cpu")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value (repeatable)")
+    p.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="one value per member for a parameter, in one batched call (repeatable)")
+    p.add_argument("--noise", type=float, default=0.0, help="dynamical noise amplitude (Euler-Maruyama)")
+    p.add_argument("--noise-kind", default="additive", choices=("additive", "multiplicative"))
+    p.add_argument("--observation-noise", type=float, default=0.0,
+                   help="measurement noise, relative to each variable's standard deviation")
+    p.add_argument("--standardize", action="store_true", help="z-score each variable (statistics kept in attrs)")
     p.add_argument("--out", required=True, help="output file: .nc for NetCDF, .zarr for Zarr")
     p.set_defaults(run=_simulate)
 
@@ -199,9 +206,12 @@ def _default(field: Any) -> str:
 def _simulate(args: argparse.Namespace) -> int:
     params = dict(_parse_param(p) for p in args.param)
     system = host.registries["systems"].create(args.name, **params)
+    sweep = dict(_parse_sweep(s) for s in args.sweep)
     ds = system.trajectory(
         args.steps, members=args.members, dt=args.dt, transient=args.transient, seed=args.seed,
-        method=args.method, dtype=args.dtype, device=args.device,
+        method=args.method, dtype=args.dtype, device=args.device, parameters=sweep or None,
+        noise=args.noise, noise_kind=args.noise_kind, observation_noise=args.observation_noise,
+        standardize=args.standardize,
     )
     out = Path(args.out)
     if out.suffix == ".zarr":
@@ -226,6 +236,17 @@ def _parse_param(text: str) -> tuple[str, Any]:
         parsed: Any = json.loads(value)
     except json.JSONDecodeError:
         parsed = value
+    return name.strip(), parsed
+
+
+def _parse_sweep(text: str) -> tuple[str, list[Any]]:
+    name, sep, values = text.partition("=")
+    try:
+        parsed = [float(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        parsed = []
+    if not sep or not name or not parsed:
+        raise ParameterError(f"--sweep {text!r}: expected NAME=V1,V2,... with numbers, e.g. --sweep rho=20,24,28")
     return name.strip(), parsed
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -51,9 +52,26 @@ def test_simulate_writes_netcdf(tmp_path) -> None:
         assert ds.chaos.attrs["seed"] == 1
 
 
+def test_simulate_sweep_with_noise_and_standardization(tmp_path) -> None:
+    path = tmp_path / "sweep.nc"
+    out = chaoskit("simulate", "lorenz", "--steps", "100", "--sweep", "rho=20,24,28", "--seed", "2",
+                   "--noise", "0.1", "--observation-noise", "0.01", "--standardize",
+                   "--out", str(path))
+    assert out.returncode == 0, out.stderr
+    with xr.open_dataset(path) as ds:
+        assert dict(ds["state"].sizes) == {"member": 3, "time": 100, "variable": 3}
+        assert list(ds["rho"].values) == [20.0, 24.0, 28.0]
+        attrs = ds.chaos.attrs
+        assert attrs["noise"] == 0.1 and attrs["observation_noise"] == 0.01
+        values = ds["state"].values
+        np.testing.assert_allclose(values.mean(axis=(0, 1)), 0.0, atol=1e-10)
+        np.testing.assert_allclose(values.std(axis=(0, 1)), 1.0, rtol=1e-10)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (("simulate", "lorenz", "--steps", "5", "--sweep", "rho=", "--out", "x.nc"), "NAME=V1,V2"),
         (("info", "lorentz"), "did you mean systems/lorenz"),
         (("simulate", "lorenz", "--steps", "0", "--out", "x.nc"), "n must be a positive integer"),
         (("simulate", "lorenz", "--steps", "5", "--param", "rho", "--out", "x.nc"), "NAME=VALUE"),

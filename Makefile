@@ -33,13 +33,14 @@ test-all: $(STAMP)
 
 # the peers a user would otherwise pick, installed from PyPI into .venv for side-by-side runs
 BENCH_PEERS := dysts==0.96 ordpy==1.2.3 antropy==0.2.3 peccary==0.1.1 numba==0.68.1 nolds==0.6.3 \
-               pysindy==2.1.0 pydmd==2025.8.1
+               pysindy==2.1.0 pydmd==2025.8.1 reservoirpy==0.4.2
 
 bench: $(STAMP)
 	$(PIP) install --quiet $(BENCH_PEERS)
 	$(PY) benchmarks/crosscheck_dysts.py
 	$(PY) benchmarks/systems_integrators.py
 	$(PY) benchmarks/esn_lorenz_vpt.py
+	$(PY) benchmarks/esn_vs_reservoirpy.py
 	$(PY) benchmarks/bench_runner_overhead.py --burn-cells 48
 	$(PY) benchmarks/metrics_geometry.py
 	$(PY) benchmarks/metrics_invariants.py

@@ -44,7 +44,8 @@ def _orbit(x0: list[float], n: int) -> np.ndarray:
     return sol.y.T
 
 
-def _data(cache: str, contexts: int) -> tuple[np.ndarray, np.ndarray]:
+def lorenz_data(cache: str, contexts: int) -> tuple[np.ndarray, np.ndarray]:
+    """The training orbit ``(N_TRAIN, 3)`` and ``contexts`` test windows, cached in ``cache``."""
     n_test = contexts * (CONTEXT + HORIZON)
     if os.path.exists(cache):
         stored = np.load(cache)
@@ -53,6 +54,15 @@ def _data(cache: str, contexts: int) -> tuple[np.ndarray, np.ndarray]:
     train, test = _orbit([1.0, 1.0, 1.0], N_TRAIN), _orbit([-3.0, 2.0, 25.0], n_test)
     np.savez(cache, train=train, test=test)
     return train, test
+
+
+def valid_prediction_time(truth: np.ndarray, forecast: np.ndarray, scale: float) -> np.ndarray:
+    """Pathak et al. (2018): first step with ‖u − û‖ / scale > 0.4 (NaN fails), in Lyapunov times;
+    ``truth`` and ``forecast`` are ``(member, time, 3)``."""
+    error = np.linalg.norm(forecast - truth, axis=-1) / scale
+    bad = ~(error <= 0.4)
+    first = np.where(bad.any(axis=1), bad.argmax(axis=1), truth.shape[1])
+    return first * DT * LAMBDA1
 
 
 def main() -> None:
@@ -64,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
 
-    train_arr, test_arr = _data(args.cache, args.contexts)
+    train_arr, test_arr = lorenz_data(args.cache, args.contexts)
     train = chaoskit.make_dataset(
         train_arr[None], time=DT * np.arange(N_TRAIN), variables=["x", "y", "z"], attrs={"dt": DT}
     )
@@ -89,10 +99,7 @@ def main() -> None:
             start = time.perf_counter()
             forecast = model.forecast(context, HORIZON)["state"].values
             forecast_times.append(time.perf_counter() - start)
-            error = np.linalg.norm(forecast - truth, axis=-1) / scale
-            bad = ~(error <= 0.4)
-            first = np.where(bad.any(axis=1), bad.argmax(axis=1), HORIZON)
-            vpts.append(first * DT * LAMBDA1)
+            vpts.append(valid_prediction_time(truth, forecast, scale))
         vpt = np.array(vpts)
         print(
             f"{json.dumps(overrides):40s} median VPT {np.median(vpt):5.2f} LT "

@@ -15,9 +15,9 @@ from chaoskit.validators import boolean, choice, in_interval, integer, nonnegati
 from .arrays import feature_values
 from .esn_dynamics import ESNDynamics
 from .esn_state import FittedESN
-from .recurrence import READOUTS, Reservoir, features
+from .esn_training import training_equations
+from .recurrence import READOUTS, Reservoir
 from .reservoir import ReservoirWeights, draw_reservoir
-from .ridge import NormalEquations
 from .torch_model import standardization
 from .torch_utils import resolve
 
@@ -51,9 +51,10 @@ class EchoStateNetwork(Model):
 
     and is trained in closed form to predict the next input. ``W`` is a sparse random matrix
     (``connectivity``, standard normal entries) rescaled to ``spectral_radius`` with a float64
-    eigenvalue computation; ``W_in`` is sparse (``input_connectivity``) with entries uniform in
-    ``±input_scaling``; ``b`` is dense and uniform in ``±bias_scaling``. All weights are drawn from ``numpy.random.default_rng(seed)`` in float64,
-    so CPU and CUDA, float32 and float64 see the same reservoir.
+    eigenvalue computation (dense up to 256 units, ARPACK above); ``W_in`` is sparse
+    (``input_connectivity``) with entries uniform in ``±input_scaling``; ``b`` is dense and
+    uniform in ``±bias_scaling``. All weights are drawn from ``numpy.random.default_rng(seed)``
+    in float64, so CPU and CUDA, float32 and float64 see the same reservoir.
 
     Parameters
     ----------
@@ -88,16 +89,24 @@ class EchoStateNetwork(Model):
         with the fitted state); forecasts come back in the original units.
     readout_features
         ``"linear"`` (``φ(r) = r``) or ``"quadratic"`` (``φ(r) = [r; r²]``, Pathak et al. 2018).
+    training_noise
+        Standard deviation of Gaussian noise added to the (standardized) training *inputs*; the
+        targets stay clean, so the readout learns to pull perturbed states back towards the
+        data (reservoirpy's ``noise_in``; Jaeger 2002, Wikner et al. 2024). It is the classic
+        stabiliser of the closed loop on oversampled or higher-dimensional systems (see the
+        user guide); 0 (default) adds none. Drawn from ``numpy.random.default_rng([seed, 1])``.
     device, dtype, seed
         As for every :class:`chaoskit.Model`; the ridge solve is always float64.
 
     Notes
     -----
-    ``fit`` runs the reservoir over every member of ``train`` in one recursion batched over
-    members (``W_in·u + b`` precomputed for all steps; each step is one sparse or dense matrix
-    product, a ``tanh`` and a ``lerp``), accumulates the normal equations in float64 in chunks
+    ``fit`` drives the reservoir from rest over every member of ``train`` (a batch of members
+    per step; a long series is cut into segments driven side by side, each after a cold-start
+    overlap that is checked to have converged to rounding, see
+    :mod:`chaoskit_models.esn_training`), accumulates the normal equations in float64 in chunks
     of time, and solves them once. ``valid`` and ``trainer`` are ignored. Spatial fields are
-    flattened into one input vector; complex data are rejected.
+    flattened into one input vector; complex data are rejected. ``forecast`` runs all members'
+    closed loops as one batch.
 
     ``dynamics()`` returns the closed-loop reservoir map (:class:`ESNDynamics`, torch backend):
     its state is the reservoir state, of dimension ``units``.
@@ -118,6 +127,7 @@ class EchoStateNetwork(Model):
     washout: int = attrs.field(default=100, validator=integer(0))
     standardize: bool = attrs.field(default=True, validator=boolean)
     readout_features: str = attrs.field(default="linear", validator=choice(READOUTS))
+    training_noise: float = attrs.field(default=0.0, validator=nonnegative)
 
     min_context: ClassVar[int] = 1
     backend: ClassVar[str] = "torch"
@@ -141,7 +151,7 @@ class EchoStateNetwork(Model):
     def _fit(self, train: xr.Dataset, *, valid: xr.Dataset | None, trainer: Any) -> None:
         device, dtype = resolve(type(self).__name__, self.device, self.dtype)
         values = feature_values(train, "train", type(self).__name__)
-        members, times, n_vars = values.shape
+        _, times, n_vars = values.shape
         if times - 1 <= self.washout:
             raise DataError(
                 f"train: members of {times} time points give {times - 1} input/target pairs, "
@@ -164,21 +174,17 @@ class EchoStateNetwork(Model):
         )
         z = torch.as_tensor((values - mean) / std, dtype=dtype, device=device).permute(1, 2, 0)
         inputs, targets = z[:-1], z[1:]  # (time, variable, member)
-        n_features = self.units * (2 if self.readout_features == "quadratic" else 1)
-        equations = NormalEquations(n_features, n_vars, device=device)
-
-        def collect(start: int, states: torch.Tensor) -> None:
-            skip = max(0, self.washout - start)
-            if skip >= states.shape[0]:
-                return
-            phi = features(states[skip:], self.readout_features)  # (t, features, member)
-            stop = start + states.shape[0]
-            equations.add(
-                phi.permute(0, 2, 1).reshape(-1, n_features),
-                targets[start + skip : stop].permute(0, 2, 1).reshape(-1, n_vars),
-            )
-
-        r = reservoir.drive(inputs, reservoir.zeros(members), on_states=collect)
+        if self.training_noise > 0:
+            rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
+            noise = rng.standard_normal(tuple(inputs.shape)) * self.training_noise
+            inputs = inputs + torch.as_tensor(noise, dtype=dtype, device=device)
+        equations, r = training_equations(
+            reservoir,
+            inputs,
+            targets,
+            washout=self.washout,
+            readout=self.readout_features,
+        )
         last = reservoir.step(r, z[-1])[:, -1]  # after the whole last member
         w_out = equations.solve(self.ridge).numpy()
         self.__dict__["_esn"] = FittedESN.build(
@@ -199,14 +205,7 @@ class EchoStateNetwork(Model):
         reservoir, readout = fitted.reservoir, fitted.readout
         members = context.sizes["member"]
         r = reservoir.drive(fitted.inputs(context), reservoir.zeros(members))
-        out = torch.empty(
-            steps, readout.intercept.shape[0], members, dtype=r.dtype, device=r.device
-        )
-        for k in range(steps):
-            y = readout(r)
-            out[k] = y
-            if k + 1 < steps:
-                r = reservoir.step(r, y)
+        out = reservoir.generate(r, readout, steps)
         values = out.permute(2, 0, 1) * fitted.std_t + fitted.mean_t
         return values.reshape(members, steps, *context["state"].shape[2:])
 

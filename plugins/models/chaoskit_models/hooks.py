@@ -53,6 +53,31 @@ def chaoskit_register_models(registry):
         tags=["sequence", "torch", "gradient"], aliases=["gru_forecaster"],
     )
     registry.add(
+        "plrnn", "chaoskit_models.dsr.plrnn:PLRNN",
+        summary="Piecewise-linear RNN (Durstewitz 2017) for dynamical-systems reconstruction, GTF",
+        tags=["dsr", "rnn", "torch", "gradient"], aliases=["piecewise_linear_rnn"],
+    )
+    registry.add(
+        "dendplrnn", "chaoskit_models.dsr.dendplrnn:DendPLRNN",
+        summary="Dendritic PLRNN (Brenner et al. 2022): PLRNN with a basis expansion, GTF",
+        tags=["dsr", "rnn", "torch", "gradient"], aliases=["dendritic_plrnn", "dend_plrnn"],
+    )
+    registry.add(
+        "shplrnn", "chaoskit_models.dsr.shplrnn:ShallowPLRNN",
+        summary="Shallow PLRNN (Hess et al. 2023): linear term plus one relu hidden layer, GTF",
+        tags=["dsr", "rnn", "torch", "gradient"], aliases=["shallow_plrnn", "sh_plrnn"],
+    )
+    registry.add(
+        "clipped_shplrnn", "chaoskit_models.dsr.shplrnn:ClippedShallowPLRNN",
+        summary="Clipped shallow PLRNN (Hess et al. 2023): bounded orbits, generalized teacher forcing",
+        tags=["dsr", "rnn", "torch", "gradient"], aliases=["clipped_shallow_plrnn", "cshplrnn"],
+    )
+    registry.add(
+        "alrnn", "chaoskit_models.dsr.alrnn:ALRNN",
+        summary="Almost-linear RNN (Brenner et al. 2024): P of M units piecewise linear, sparse TF",
+        tags=["dsr", "rnn", "torch", "gradient", "symbolic"], aliases=["almost_linear_rnn", "al_rnn"],
+    )
+    registry.add(
         "sindy", "chaoskit_models.sindy.model:SINDy",
         summary="SINDy: sparse regression of the vector field on a library of candidate terms",
         tags=["equation-discovery", "closed-form", "numpy", "torch"],

@@ -1,0 +1,121 @@
+"""The almost-linear RNN (AL-RNN, Brenner et al. 2024): only P of M units are piecewise linear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import torch
+import xarray as xr
+from chaoskit import ParameterError
+from chaoskit.validators import integer
+from torch import nn
+from torch.nn import functional as F
+
+from ..training.forcing import SparseForcing
+from ..training.protocol import TeacherForcing
+from .cell import DSRCell
+from .init import normalized_positive_definite
+from .model import DSRModel
+from .symbolic import MAX_PWL_UNITS, symbolic_encoding
+
+__all__ = ["ALRNN", "ALRNNCell"]
+
+
+class ALRNNCell(DSRCell):
+    """``z_{t+1} = A⊙z_t + W·Φ(z_t) + h``, ``Φ(z) = [z_1 … z_{M−P}, relu(z_{M−P+1}) … relu(z_M)]``.
+
+    The first ``M − P`` units are linear, the last ``P`` rectified, so the map is linear inside
+    each of at most ``2^P`` subregions (sign patterns of the last P units). With the identity
+    observation the first N units are read out.
+
+    Initialisation (authors' code): ``A = diag(K)`` (normalized positive-definite ``K``),
+    ``W ~ N(0, 0.01²)`` (full, diagonal included), ``h = 0``.
+
+    Jacobian: ``J = diag(A) + W·diag(d)``, ``d_i = 1`` for linear units, ``1[z_i > 0]`` for the
+    rectified ones.
+    """
+
+    def __init__(self, latent_dim: int, observation: nn.Module, gen: torch.Generator, *, pwl_units: int) -> None:
+        super().__init__(latent_dim, observation)
+        if not 0 <= pwl_units <= latent_dim:
+            raise ValueError(f"pwl_units must lie in [0, latent_dim = {latent_dim}], got {pwl_units}")
+        self.pwl_units = int(pwl_units)
+        self.A = nn.Parameter(torch.diagonal(normalized_positive_definite(latent_dim, gen)).clone())
+        self.W = nn.Parameter(0.01 * torch.randn(latent_dim, latent_dim, generator=gen, dtype=torch.float64))
+        self.h = nn.Parameter(torch.zeros(latent_dim, dtype=torch.float64))
+        mask = torch.zeros(latent_dim, dtype=torch.bool)
+        mask[latent_dim - pwl_units :] = True
+        self.register_buffer("rectified", mask, persistent=False)
+
+    def phi(self, z: torch.Tensor) -> torch.Tensor:
+        """``Φ(z)``: relu on the last P units only."""
+        return torch.where(self.rectified, torch.relu(z), z)
+
+    def step(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.addcmul(F.linear(self.phi(z), self.W, self.h), self.A, z)
+
+    def jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        slope = torch.where(self.rectified, (z > 0).to(z.dtype), torch.ones_like(z))
+        return self._diag_plus(self.A, z, self.W * slope.unsqueeze(-2))
+
+    def penalty(self) -> torch.Tensor:
+        """``‖1 − A‖² + ‖W‖² + ‖h‖²``."""
+        return (1.0 - self.A).square().sum() + self.W.square().sum() + self.h.square().sum()
+
+    def region(self, z: torch.Tensor) -> torch.Tensor:
+        """The sign pattern ``1[z > 0]`` of the P rectified units, ``(..., P)`` booleans."""
+        return z[..., self.latent_dim - self.pwl_units :] > 0
+
+def _pwl_units(instance: Any, attribute: Any, value: Any) -> None:
+    integer(0)(instance, attribute, value)
+    if value > instance.latent_dim:
+        raise ParameterError(
+            f"{type(instance).__name__}.pwl_units = {value} exceeds latent_dim = {instance.latent_dim}: "
+            "at most all M units can be piecewise linear; lower pwl_units or raise latent_dim"
+        )
+    if value > MAX_PWL_UNITS:
+        raise ParameterError(
+            f"{type(instance).__name__}.pwl_units = {value}: at most {MAX_PWL_UNITS} rectified units "
+            "can be encoded symbolically"
+        )
+
+
+@attrs.define(frozen=True, kw_only=True, slots=False)
+class ALRNN(DSRModel):
+    """Almost-linear RNN (Brenner et al. 2024), trained with sparse teacher forcing.
+
+    ``z_{t+1} = A⊙z_t + W·Φ(z_t) + h`` with relu on only the last P units (see
+    :class:`ALRNNCell`), so the learned map is linear inside each of at most ``2^P`` subregions;
+    :meth:`symbolic` encodes a generated trajectory by the subregions it visits.
+
+    Parameters
+    ----------
+    latent_dim
+        M (default 20, the paper's Lorenz-63 setting).
+    pwl_units
+        P, the number of piecewise-linear units, ``0 ≤ P ≤ M`` (default 2).
+    forcing_interval
+        τ of the default trainer's sparse teacher forcing (default 16).
+    **kwargs
+        The rest of :class:`~chaoskit_models.dsr.model.DSRModel`'s parameters.
+    """
+
+    latent_dim: int = attrs.field(default=20, validator=integer(1))
+    pwl_units: int = attrs.field(default=2, validator=_pwl_units)
+    forcing_interval: int = attrs.field(default=16, validator=integer(1))
+
+    def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
+        return ALRNNCell(self.latent_dim, observation, gen, pwl_units=self.pwl_units)
+
+    def default_forcing(self) -> TeacherForcing:
+        return SparseForcing(interval=self.forcing_interval)
+
+    def symbolic(self, context: xr.Dataset, steps: int) -> xr.Dataset:
+        """The symbolic encoding of the ``steps`` closed-loop states after ``context``.
+
+        See :func:`~chaoskit_models.dsr.symbolic.symbolic_encoding` for the returned Dataset
+        (symbol sequence, visited subregions, occupancy, transition graph).
+        """
+        latent = self.latent_trajectory(context, steps)
+        return symbolic_encoding(latent.values, self.pwl_units, time=latent["time"].values)

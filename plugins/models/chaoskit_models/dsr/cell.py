@@ -1,0 +1,77 @@
+"""The base of every latent cell of the PLRNN family (a :class:`~chaoskit_models.training.protocol.LatentCell`)."""
+
+from __future__ import annotations
+
+import abc
+
+import torch
+from torch import nn
+
+from .cache import DerivedCache
+
+__all__ = ["DSRCell"]
+
+
+class DSRCell(nn.Module, abc.ABC):
+    """A latent map ``z_{t+1} = F(z_t)`` with an observation model (the LatentCell protocol).
+
+    Subclasses define :meth:`step`, its closed-form :meth:`jacobian` and the L2 :meth:`penalty`
+    of the published regularisation; ``initial``, ``observe`` and ``infer`` delegate to the
+    observation model (see :mod:`chaoskit_models.dsr.observation`). All methods are batched over
+    leading dims and use no in-place operations, so they work under ``torch.func`` transforms.
+
+    Parameters
+    ----------
+    latent_dim
+        M, the number of latent units.
+    observation
+        An observation module with ``obs_dim`` N.
+    """
+
+    def __init__(self, latent_dim: int, observation: nn.Module) -> None:
+        super().__init__()
+        self.latent_dim = int(latent_dim)
+        self.obs_dim = int(observation.obs_dim)
+        self.observation = observation
+
+    # ------------------------------------------------------------------ LatentCell protocol
+    def initial(self, x0: torch.Tensor) -> torch.Tensor:
+        """The latent state ``(..., M)`` at the first observation ``x0`` ``(..., N)``.
+
+        Starts an unroll: the derived-tensor caches of the cell and its observation model are
+        cleared, so that each unroll's autograd graph holds its own (see
+        :mod:`~chaoskit_models.dsr.cache`).
+        """
+        for module in self.modules():
+            cache = getattr(module, "cache", None)
+            if isinstance(cache, DerivedCache):
+                cache.clear()
+        return self.observation.initial(x0)
+
+    def observe(self, z: torch.Tensor) -> torch.Tensor:
+        """The observation ``(..., N)`` of latent states ``(..., M)``."""
+        return self.observation.observe(z)
+
+    def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """The data-inferred latent state at observation ``x`` given the model's ``z``."""
+        return self.observation.infer(z, x)
+
+    @abc.abstractmethod
+    def step(self, z: torch.Tensor) -> torch.Tensor:
+        """One step of the latent map, ``(..., M) -> (..., M)``."""
+
+    @abc.abstractmethod
+    def jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        """``∂F/∂z`` in closed form, ``(..., M, M)``."""
+
+    @abc.abstractmethod
+    def penalty(self) -> torch.Tensor:
+        """The published L2 regulariser of the latent model (a scalar, before the factor λ)."""
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.step(z)
+
+    # ------------------------------------------------------------------ helpers
+    def _diag_plus(self, a: torch.Tensor, z: torch.Tensor, rest: torch.Tensor) -> torch.Tensor:
+        """``diag(a) + rest`` broadcast to the batch shape of ``z``: ``(..., M, M)``."""
+        return torch.diag_embed(a.expand(z.shape)) + rest

@@ -1,0 +1,68 @@
+"""The piecewise-linear RNN (Durstewitz 2017; Koppe et al. 2019)."""
+
+from __future__ import annotations
+
+import attrs
+import torch
+from chaoskit.validators import integer
+from torch import nn
+from torch.nn import functional as F
+
+from ..training.forcing import GeneralizedForcing
+from ..training.protocol import TeacherForcing
+from .cell import DSRCell
+from .init import plrnn_a_w_h
+from .model import DSRModel
+
+__all__ = ["PLRNN", "PLRNNCell"]
+
+
+class PLRNNCell(DSRCell):
+    """``z_{t+1} = A⊙z_t + W·relu(z_t) + h`` with ``A`` diagonal and ``W`` off-diagonal.
+
+    ``W`` is stored as a full matrix and used through a fixed off-diagonal mask, so its
+    diagonal never acts and gets no gradient. Initialisation: ``A = diag(K)``,
+    ``W = offdiag(K)``, ``h = 0`` with ``K`` from
+    :func:`~chaoskit_models.dsr.init.normalized_positive_definite`.
+
+    Jacobian: ``J = diag(A) + W·diag(1[z > 0])``.
+    """
+
+    def __init__(self, latent_dim: int, observation: nn.Module, gen: torch.Generator) -> None:
+        super().__init__(latent_dim, observation)
+        a, w, h = plrnn_a_w_h(latent_dim, gen)
+        self.A = nn.Parameter(a)
+        self.W = nn.Parameter(w)
+        self.h = nn.Parameter(h)
+        self.register_buffer("offdiag", 1.0 - torch.eye(latent_dim, dtype=torch.float64), persistent=False)
+
+    def connectivity(self) -> torch.Tensor:
+        """The effective off-diagonal ``W``."""
+        return self.W * self.offdiag
+
+    def step(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.addcmul(F.linear(torch.relu(z), self.connectivity(), self.h), self.A, z)
+
+    def jacobian(self, z: torch.Tensor) -> torch.Tensor:
+        active = (z > 0).to(z.dtype)
+        return self._diag_plus(self.A, z, self.connectivity() * active.unsqueeze(-2))
+
+    def penalty(self) -> torch.Tensor:
+        """``‖1 − A‖² + ‖W‖² + ‖h‖²``."""
+        return (1.0 - self.A).square().sum() + self.connectivity().square().sum() + self.h.square().sum()
+
+@attrs.define(frozen=True, kw_only=True, slots=False)
+class PLRNN(DSRModel):
+    """Piecewise-linear RNN (Durstewitz 2017; Koppe et al. 2019), trained with adaptive GTF.
+
+    ``z_{t+1} = A⊙z_t + W·relu(z_t) + h`` (see :class:`PLRNNCell`). All parameters of
+    :class:`~chaoskit_models.dsr.model.DSRModel`; ``latent_dim`` defaults to 20.
+    """
+
+    latent_dim: int = attrs.field(default=20, validator=integer(1))
+
+    def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
+        return PLRNNCell(self.latent_dim, observation, gen)
+
+    def default_forcing(self) -> TeacherForcing:
+        return GeneralizedForcing(alpha="adaptive")

@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/metrics_geometry.py
 	$(PY) benchmarks/metrics_invariants.py
 	$(PY) benchmarks/trainer_overhead.py
+	$(PY) benchmarks/dsr_lorenz.py --parts step
 	$(PY) benchmarks/sindy_vs_pysindy.py
 	$(PY) benchmarks/koopman_vs_pydmd.py
 	$(PY) benchmarks/baselines_lorenz.py

@@ -9,15 +9,21 @@ Three parts, each optional:
   points, and the Lyapunov spectrum of the trained model's latent map. Per seed.
 - ``alrnn``: the same for the AL-RNN (M = 20, P = 2, sparse teacher forcing τ = 16), plus the
   number of linear subregions its generated trajectory visits.
-- ``step``: the time of one GTF training step (clipped shPLRNN M = 3, L = 100, batch 16, windows
-  of 200, float32 and float64) on one thread, split into forward, backward and optimizer.
+- ``step``: the CPU time of one GTF training step (clipped shPLRNN M = 3, L = 100, batch 16,
+  windows of 200, float32 and float64) on one thread, split into forward, backward and
+  optimizer, and of 20 such models stacked under ``torch.func.vmap``.
 
-Run (one seed of each part, ~12 minutes on the 2-vCPU development machines)::
+Commands of the figures in docs/performance.md (one thread; CPU times, because the wall clock
+of the shared development machines moves 2-4x with their load)::
 
-    .venv/bin/python benchmarks/dsr_lorenz.py --seeds 0 --minutes 9
     .venv/bin/python benchmarks/dsr_lorenz.py --parts step
+    .venv/bin/python benchmarks/dsr_lorenz.py --parts quality --seeds 0,1,2,3,4 --steps 15000 \
+        --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~7 CPU-minutes per seed
+    .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 100000 \
+        --noise 0.05 --lr 1e-3 --lr-end 1e-5                     # ~23 CPU-minutes
 
-Results are printed as Markdown and written to ``results/dsr_lorenz.json``.
+Without ``--steps`` a run is sized to ``--minutes`` of CPU time at the step time measured first.
+Results are printed as JSON lines and a Markdown table and written to ``--out``.
 """
 
 from __future__ import annotations

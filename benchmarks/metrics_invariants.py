@@ -5,8 +5,10 @@
 
 1. Lorenz-63 spectrum to 0.3 % (standard error of λ1 ≤ 0.3 % of 0.906): chaoskit's batched
    tangent-space QR against a hand-written numba Benettin loop (one long orbit, RK4 with the
-   variational equations, Gram–Schmidt on three vectors). The numba time for 0.3 % is the time of
-   a measured run scaled to the orbit length whose batch-means standard error is 0.3 %.
+   variational equations, Gram–Schmidt on three vectors), both with RK4 steps of 0.01. Each
+   time to 0.3 % is the measured run's CPU time scaled by (SE / 0.3 %)² (the numba SE from
+   batch means of one long orbit, chaoskit's across members); chaoskit runs with the parabolic
+   window (default), the uniform one for comparison, and each tangent path.
 2. Correlation dimension of 10,000 Lorenz points: chaoskit (Grassberger–Procaccia and Takens)
    against dysts' ``gp_dim`` and nolds' ``corr_dim``.
 3. λ1 from 10,000 Lorenz points: chaoskit's Rosenstein against nolds' ``lyap_r`` (per sample,
@@ -20,6 +22,7 @@ nolds 0.6.3 does not import on Python 3.11 (its ``datasets`` module, nolds issue
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import time
 from collections.abc import Callable
@@ -104,6 +107,9 @@ def numba_benettin() -> Callable[..., np.ndarray] | None:
 
 
 def spectrum_benchmark(quick: bool) -> dict[str, Any]:
+    """numba's one long orbit against chaoskit's batched segments, both RK4 with h = 0.01."""
+    from chaoskit_systems.dynamics import FlowMap, TorchDynamics
+
     lorenz = chaoskit.systems.create("lorenz")
     x0 = np.array(lorenz.metadata.initial_state)
     target = 0.003 * LAMBDA1
@@ -118,21 +124,32 @@ def spectrum_benchmark(quick: bool) -> dict[str, Any]:
         rows["numba"] = dict(cpu=t_nb, steps=steps, spectrum=lam, se=se,
                              cpu_to_target=t_nb * (se / target) ** 2, cpu_1e5=t_1e5,
                              lam_1e5=one[0])
-    # 40 time units per member at dt 0.05 after 15 + 5 of orbit and tangent transient
-    members = 64 if quick else 320
-    metric = chaoskit.metrics.create("lyapunov_spectrum", members=members, steps=800,
-                                     transient=300, tangent_transient=100)
-    dyn = lorenz.dynamics(0.05)
-    t_ck, out = cpu(lambda: metric.estimate(dyn, initial_states=x0))
-    rows["chaoskit"] = dict(cpu=t_ck, spectrum=out.values, se=out["uncertainty"].values,
-                            members=members, steps=800)
-    short = dict(members=members, steps=20, transient=0, tangent_transient=0)
-    jvp = chaoskit.metrics.create("lyapunov_spectrum", tangent="jvp", **short)
-    diff = chaoskit.metrics.create("lyapunov_spectrum", tangent="difference", **short)
-    jvp.estimate(dyn, initial_states=x0)  # the first torch.func call pays a one-off set-up
-    t_jvp, _ = cpu(lambda: jvp.estimate(dyn, initial_states=x0))
-    t_diff, _ = cpu(lambda: diff.estimate(dyn, initial_states=x0))
-    rows["jvp_over_difference"] = t_jvp / t_diff
+    # one step = 0.05 time units in 5 RK4 substeps of 0.01 (numba's h); QR every 2 steps;
+    # per member 10 time units of orbit transient (spreads copies of x0), 3 of tangent transient,
+    # then 35 counted, averaged with the parabolic window (least-squares slope)
+    dyn = TorchDynamics(lorenz, 0.05, max_step=0.01)
+    members = 48 if quick else 160
+    setup = {"members": members, "steps": 700, "transient": 200, "tangent_transient": 60, "qr_every": 2}
+    for label, extra in (("difference, parabolic", {"tangent": "difference"}),
+                         ("variational (analytic Jacobian), parabolic", {"tangent": "jvp"}),
+                         ("difference, uniform window", {"tangent": "difference", "window": "uniform"})):
+        metric = chaoskit.metrics.create("lyapunov_spectrum", **setup, **extra)
+        t_ck, out = cpu(functools.partial(metric.estimate, dyn, initial_states=x0), repeat=3)
+        se = out["uncertainty"].values
+        rows[label] = dict(cpu=t_ck, spectrum=out.values, se=se, members=members,
+                           cpu_to_target=t_ck * (se[0] / target) ** 2)
+    # cost of one step of 320 members, 3 tangent columns, by each tangent path
+    states = lorenz.trajectory(320, dt=0.37, transient=20.0, method="rk4", seed=0)["state"].values[0]
+    forward_ad = FlowMap(lorenz._rhs, 3, 0.05, max_step=0.01)  # no analytic Jacobian: torch.func.jvp
+    short = {"steps": 20, "transient": 0, "tangent_transient": 0}
+    per_step = {}
+    for label, dynamics, tangent in (("difference", dyn, "difference"), ("variational", dyn, "jvp"),
+                                     ("torch.func.jvp", forward_ad, "jvp")):
+        metric = chaoskit.metrics.create("lyapunov_spectrum", tangent=tangent, **short)
+        metric.estimate(dynamics, initial_states=states)  # the first torch.func call pays a set-up
+        t, _ = cpu(functools.partial(metric.estimate, dynamics, initial_states=states))
+        per_step[label] = t / short["steps"]
+    rows["per_step"] = per_step
     return rows
 
 
@@ -197,21 +214,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller runs (smoke test)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print("1. Lorenz-63 spectrum, target: standard error of λ1 ≤ 0.3 %")
+    print("1. Lorenz-63 spectrum, target: standard error of λ1 ≤ 0.3 %; RK4 h = 0.01 in both")
     spec = spectrum_benchmark(args.quick)
-    ck = spec["chaoskit"]
-    print(f"   chaoskit  {ck['members']} members × {ck['steps']} steps of dt 0.05: "
-          f"{ck['cpu']:.2f} s CPU, λ = {np.round(ck['spectrum'], 4)}, "
-          f"SE λ1 = {ck['se'][0]:.4f} ({100 * ck['se'][0] / LAMBDA1:.2f} %)")
-    print(f"   tangent='jvp' (torch.func) costs {spec['jvp_over_difference']:.1f}× tangent='difference' per step")
-    if "numba" in spec:
-        nb = spec["numba"]
+    nb = spec.get("numba")
+    for label in ("difference, parabolic", "variational (analytic Jacobian), parabolic",
+                  "difference, uniform window"):
+        ck = spec[label]
+        ratio = f", {ck['cpu_to_target'] / nb['cpu_to_target']:.1f}× numba" if nb else ""
+        print(f"   chaoskit {label}: {ck['members']} members × 35 time units: {ck['cpu']:.2f} s CPU, "
+              f"λ = {np.round(ck['spectrum'], 4)}, SE λ1 = {ck['se'][0]:.4f} "
+              f"({100 * ck['se'][0] / LAMBDA1:.2f} %); time to SE 0.3 %: {ck['cpu_to_target']:.2f} s{ratio}")
+    steps = ", ".join(f"{k} {1e3 * v:.2f} ms" for k, v in spec["per_step"].items())
+    print(f"   one step of 320 members with 3 tangent columns: {steps}")
+    if nb:
         print(f"   numba     one orbit, {nb['steps']} steps of 0.01: {nb['cpu']:.2f} s CPU, "
               f"λ = {np.round(nb['spectrum'], 4)}, batch-means SE λ1 = {nb['se']:.4f}")
         print(f"   numba     10^5 steps: {nb['cpu_1e5'] * 1e3:.1f} ms CPU (λ1 = {nb['lam_1e5'][0]:.4f}); "
               f"time to SE 0.3 %: {nb['cpu_to_target']:.3f} s")
-        print(f"   ratio chaoskit / numba at equal standard error: "
-              f"{ck['cpu'] * (ck['se'][0] / (0.003 * LAMBDA1)) ** 2 / nb['cpu_to_target']:.1f}×")
     else:
         print("   numba not installed: no reference loop")
     points, dt = lorenz_points()

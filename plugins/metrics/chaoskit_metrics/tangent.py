@@ -7,20 +7,25 @@ the only Python loop is over time steps, which is inherent to the method.
 For each member the orbit runs ``transient`` steps alone, then ``tangent_transient`` steps with
 ``k`` tangent vectors re-orthonormalized but not counted (they align with the Lyapunov vectors),
 then ``steps`` steps in which ``log |diag R|`` of every QR is accumulated. Exponent ``i`` of a
-member is that sum divided by ``steps · dt``.
+member is that sum divided by ``steps · dt`` (``window="uniform"``), or a weighted mean of the
+per-step growth rates (``window="parabolic"``, see :func:`window_factors`).
 
 Tangent vectors are pushed through one step by
 
-- ``"jvp"``: the dynamics' own ``jvp(x, V)`` (forward-mode AD for torch dynamics, ``jacobian @ V``
-  for numpy dynamics): exact;
+- ``"jvp"``: the dynamics' own ``jvp(x, V)``: exact. For chaoskit-systems flows with an analytic
+  Jacobian that is RK4 of the variational equation (``FlowMap.variational``), ~6× cheaper than
+  forward-mode AD through the step, which other torch dynamics use; ``jacobian @ V`` for numpy
+  dynamics;
 - ``"difference"``: central differences of ``step`` along each normalized column,
-  ``J v ≈ (Φ(x + εv) − Φ(x − εv)) / 2ε`` with ``ε = δ · max(1, ‖x‖∞)``, ``δ = ∛(machine ε)``,
-  all members and columns in one call of ``step``. Relative error about 1e-10 per step in float64
-  (5e-11 measured on Lorenz-63), so the exponents move by ~1e-9 per time unit; needs only
-  ``step``;
-- ``"auto"`` (default): ``"difference"`` for torch dynamics in float64 (12–19× faster than
-  ``torch.func.jvp`` in eager mode on Lorenz-63), ``"jvp"`` otherwise (float32 models, numpy
-  dynamics whose ``jvp`` is usually an analytic Jacobian).
+  ``J v ≈ (Φ(x + εv) − Φ(x − εv)) / 2ε`` with ``ε = δ · max(1, ‖x‖∞)^(1/3)``,
+  ``δ = ∛(machine ε)``, all members and columns in one call of ``step``. The cube root balances
+  rounding (``∝ ‖x‖∞ / ε``) against truncation (``∝ ε²``) when a component is large (a forcing
+  phase); relative error ~3e-10 per step in float64 on Lorenz-63, so the exponents move by
+  ~1e-9 per time unit; needs only ``step``;
+- ``"auto"`` (default): ``"difference"`` for torch dynamics in float64 (12× faster than
+  ``torch.func.jvp`` in eager mode on Lorenz-63 and 1.7× faster than the variational path at a
+  few hundred members: dispatch-bound small tensors favour one batched call), ``"jvp"``
+  otherwise (float32 models, numpy dynamics whose ``jvp`` is usually an analytic Jacobian).
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ import attrs
 import numpy as np
 from chaoskit import CapabilityError, DataError, Dynamics, ParameterError
 
-__all__ = ["TANGENT_MODES", "TangentRun", "propagate"]
+__all__ = ["TANGENT_MODES", "WINDOWS", "TangentRun", "initial_basis", "propagate", "window_factors"]
 
 TANGENT_MODES = ("auto", "jvp", "difference")
+WINDOWS = ("parabolic", "uniform")
 _CHECK_EVERY = 32  # QRs between divergence checks (each check copies the state to numpy)
 
 
@@ -44,7 +50,9 @@ class TangentRun:
     Attributes
     ----------
     log_growth
-        ``(members, k)``: sums of ``log |R_ii|`` over the counted steps; NaN for diverged members.
+        ``(members, k)``: sums of ``log |R_ii|`` over the counted steps, each QR's term weighted
+        by :func:`window_factors` (all 1 for the uniform window), so that ``log_growth /
+        (steps · dt)`` is the exponent; NaN for diverged members.
     diverged_at
         ``(members,)``: step index (from the start, transient included) of the divergence
         check that found the member non-finite (checks run every 32 re-orthonormalizations, at
@@ -137,6 +145,8 @@ def propagate(
     tangent_transient: int,
     qr_every: int = 1,
     tangent: str = "auto",
+    window: str = "uniform",
+    seed: int | None = 0,
     dtype: str = "float64",
     device: str | None = None,
 ) -> TangentRun:
@@ -156,6 +166,12 @@ def propagate(
         Re-orthonormalize every ``qr_every`` steps (and at the end of each phase).
     tangent
         ``"auto"``, ``"jvp"`` or ``"difference"``.
+    window
+        ``"uniform"`` or ``"parabolic"``: the weights of the counted steps
+        (:func:`window_factors`).
+    seed
+        Seed of the random orthonormal tangent vectors each member starts from
+        (:func:`initial_basis`).
     dtype, device
         Precision and device of the computation (``device`` for torch dynamics only).
 
@@ -166,6 +182,8 @@ def propagate(
     """
     backend = _Backend(dynamics.backend, dtype, device)
     mode = _resolve_mode(tangent, dynamics.backend, dtype)
+    if window not in WINDOWS:
+        raise ParameterError(f"window must be one of {list(WINDOWS)}, got {window!r}")
     members = states.shape[0]
     x = backend.array(states)
     diverged_at = np.full(members, -1, dtype=np.int64)
@@ -173,11 +191,12 @@ def propagate(
         for _ in range(transient):
             x = dynamics.step(x)
         x = _mark(backend, x, diverged_at, transient)
-        v = backend.eye(members, dynamics.dimension, k)
+        v = backend.array(initial_basis(members, dynamics.dimension, k, seed))
         counted_sum = backend.zeros(members, k)  # log |R_ii| summed over counted steps
         health = backend.zeros(members, k)  # all steps: NaN/inf flags a diverged member
         start, qrs = transient, 0
         for phase_steps, counted in ((tangent_transient, False), (steps, True)):
+            previous = 0  # steps of this phase covered by the QRs so far
             for j in range(phase_steps):
                 x, v = _push(dynamics, backend, mode, x, v)
                 last = j == phase_steps - 1
@@ -187,7 +206,9 @@ def propagate(
                 logs = backend.log_abs(diag)
                 health = health + logs
                 if counted:
-                    counted_sum = counted_sum + logs
+                    factor = window_factors(window, steps, previous, j + 1)
+                    counted_sum = counted_sum + (logs if factor == 1.0 else logs * factor)
+                previous = j + 1
                 qrs += 1
                 if qrs % _CHECK_EVERY and not last:
                     continue
@@ -204,6 +225,46 @@ def propagate(
     log_growth = backend.numpy(counted_sum).astype(np.float64)
     log_growth[diverged_at >= 0] = np.nan
     return TangentRun(log_growth=log_growth, diverged_at=diverged_at, tangent=mode)
+
+
+def initial_basis(members: int, d: int, k: int, seed: int | None = 0) -> np.ndarray:
+    """``(members, d, k)`` random orthonormal columns (QR of a standard Gaussian matrix).
+
+    Not the identity: a coordinate vector can lie in an invariant subspace of the tangent
+    dynamics and never meet the most expanding direction. A forced oscillator whose state
+    carries the forcing phase is the common case: nothing feeds back into the phase, so vectors
+    starting without a phase component keep none, the neutral phase direction is found last,
+    and the exponents come out in the wrong order (λ1 = −0.097 instead of 0 on the forced van
+    der Pol oscillator). Random vectors have a component along every direction.
+    """
+    gaussian = np.random.default_rng(seed).standard_normal((members, d, k))
+    return np.linalg.qr(gaussian)[0]
+
+
+def window_factors(window: str, n: int, a: int, b: int) -> float:
+    """The weight of a QR's ``log |R_ii|`` covering counted steps ``a+1 … b`` of ``n``.
+
+    The exponent is ``Σ_s p_s r_s``, a weighted mean of the per-step growth rates
+    ``r_s = log-growth / dt`` with weights ``p_s`` summing to 1; one QR's growth is spread
+    evenly over the ``L = b − a`` steps it covers, so its term is ``log |R_ii| · n P / L`` in a
+    sum divided by ``n · dt``, ``P`` the weight of its steps.
+
+    - ``"uniform"``: ``p_s = 1/n`` (factor 1): the classic Benettin average.
+    - ``"parabolic"``: ``p_s ∝ s (n + 1 − s)``, which makes the exponent the least-squares
+      slope of the cumulative log growth against time (Welch's window). The end points, where
+      a segment's estimate carries a bounded but large fluctuation of the tangent vectors'
+      log-norm, get small weight: on Lorenz-63 the variance of a 40-time-unit segment
+      estimate of λ1 falls 2.3× (of λ2, 8×) while its mean is unchanged; the sum of the
+      exponents is still the weighted mean of the volume growth rate.
+    """
+    if window == "uniform":
+        return 1.0
+
+    def cumulative(m: int) -> float:  # Σ_{s=1}^{m} s (n + 1 − s)
+        return (n + 1) * m * (m + 1) / 2.0 - m * (m + 1) * (2 * m + 1) / 6.0
+
+    share = (cumulative(b) - cumulative(a)) / cumulative(n)
+    return n * share / (b - a)
 
 
 def _resolve_mode(tangent: str, backend: str, dtype: str) -> str:
@@ -234,13 +295,13 @@ def _difference_jvp(dynamics: Dynamics, backend: _Backend, x: Any, v: Any) -> tu
     delta = backend.eps ** (1.0 / 3.0)
     if backend.name == "torch":
         torch = backend.torch
-        scale = torch.clamp(x.abs().amax(-1, keepdim=True), min=1.0) * delta  # (M, 1)
+        scale = torch.clamp(x.abs().amax(-1, keepdim=True), min=1.0) ** (1.0 / 3.0) * delta  # (M, 1)
         norm = torch.linalg.vector_norm(v, dim=-2)  # (M, k)
         norm = torch.where(norm > 0, norm, torch.ones_like(norm))
         pert = (v / norm.unsqueeze(-2)).transpose(-1, -2) * scale.unsqueeze(-1)  # (M, k, d)
         batch = torch.cat((x.unsqueeze(-2), x.unsqueeze(-2) + pert, x.unsqueeze(-2) - pert), dim=-2)
     else:
-        scale = np.maximum(np.abs(x).max(-1, keepdims=True), 1.0) * delta
+        scale = np.maximum(np.abs(x).max(-1, keepdims=True), 1.0) ** (1.0 / 3.0) * delta
         norm = np.linalg.norm(v, axis=-2)
         norm = np.where(norm > 0, norm, 1.0)
         pert = np.swapaxes(v / norm[..., None, :], -1, -2) * scale[..., None]

@@ -4,6 +4,7 @@ store, thread settings per executor, cell order, and the records of failed cells
 from __future__ import annotations
 
 import contextlib
+import importlib
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -29,8 +30,8 @@ def row_major(cells: list[Cell]) -> list[Cell]:
 
 def cuda_device_count() -> int:
     """The number of CUDA devices torch sees (0 without torch or CUDA); imports torch."""
-    try:
-        import torch
+    try:  # imported here only: the core never imports torch at module level
+        torch = importlib.import_module("torch")
     except ImportError:
         return 0
     return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0

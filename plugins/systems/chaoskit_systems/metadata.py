@@ -5,6 +5,11 @@ Each file maps system names to their registration (registry ``name``, ``target``
 sampling interval, period, flags, reference invariants and sources (schema in the plugin's
 README). The files are read once (the hooks module registers every entry from them, so adding
 a system is one entry and one class), validated entry by entry on first use, and cached.
+
+``data/invariants.json`` is not a family file: it holds the reference invariants chaoskit
+computed itself for every system (Lyapunov spectrum with standard errors, Kaplan–Yorke and
+correlation dimensions, the settings used), written by ``python -m
+chaoskit_systems.tools.invariants --update`` and read by :func:`computed_invariants`.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from typing import Any
 from chaoskit import ConfigError, ReferenceValue, SystemMetadata, UnknownNameError
 from chaoskit.system import SYSTEM_KINDS
 
-__all__ = ["SCHEMA", "catalog", "entry", "load_metadata", "names", "registrations"]
+__all__ = [
+    "INVARIANTS_FILE", "INVARIANTS_SCHEMA", "SCHEMA", "catalog", "computed_invariants", "entry",
+    "load_metadata", "names", "registrations",
+]
 
 SCHEMA = "chaoskit-systems/metadata/1"
 _DATA = "data"
@@ -30,6 +38,8 @@ _REQUIRED = {"name", "target", "kind", "description", "citation", "parameters", 
              "dt", "period", "flags", "references"}
 _OPTIONAL = {"aliases", "tags", "summary", "sources", "notes", "unbounded_indices"}
 _REFERENCE_KEYS = {"value", "uncertainty", "method", "source"}
+INVARIANTS_FILE = "invariants.json"
+INVARIANTS_SCHEMA = "chaoskit-systems/invariants/1"
 
 
 @functools.cache
@@ -38,7 +48,8 @@ def catalog() -> Mapping[str, Mapping[str, Any]]:
     merged: dict[str, Mapping[str, Any]] = {}
     origin: dict[str, str] = {}
     folder = resources.files("chaoskit_systems").joinpath(_DATA)
-    for file in sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name):
+    files = (f for f in folder.iterdir() if f.name.endswith(".json") and f.name != INVARIANTS_FILE)
+    for file in sorted(files, key=lambda f: f.name):
         data = json.loads(file.read_text(encoding="utf-8"))
         if data.get("schema") != SCHEMA:
             raise ConfigError(
@@ -52,6 +63,28 @@ def catalog() -> Mapping[str, Mapping[str, Any]]:
                 )
             merged[name], origin[name] = raw, file.name
     return MappingProxyType(merged)
+
+
+@functools.cache
+def computed_invariants() -> Mapping[str, Any]:
+    """The contents of ``data/invariants.json`` (read-only, cached); empty before its first run.
+
+    ``["systems"][name]`` (registry name) holds the Lyapunov spectrum with its standard error,
+    the Kaplan–Yorke and correlation dimensions, the settings, a status and a fingerprint of the
+    system and settings; ``["generated"]`` the command and versions. The schema is described in
+    :mod:`chaoskit_systems.tools.invariants`.
+    """
+    file = resources.files("chaoskit_systems").joinpath(_DATA, INVARIANTS_FILE)
+    if not file.is_file():
+        return MappingProxyType({"schema": INVARIANTS_SCHEMA, "generated": {}, "systems": {}})
+    data = json.loads(file.read_text(encoding="utf-8"))
+    if data.get("schema") != INVARIANTS_SCHEMA or not isinstance(data.get("systems"), Mapping):
+        raise ConfigError(
+            f"chaoskit_systems/{_DATA}/{INVARIANTS_FILE}: expected schema {INVARIANTS_SCHEMA!r} "
+            f"with a 'systems' object, got schema {data.get('schema')!r}; regenerate it with "
+            "python -m chaoskit_systems.tools.invariants --update"
+        )
+    return MappingProxyType(data)
 
 
 def registrations() -> list[dict[str, Any]]:

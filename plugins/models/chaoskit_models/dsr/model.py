@@ -13,6 +13,7 @@ import xarray as xr
 from chaoskit import DataError, Model, ParameterError, validate
 from chaoskit.validators import boolean, choice, integer, nonnegative, positive
 
+from ..torch_model import standardization
 from ..torch_utils import resolve
 from ..training.protocol import TeacherForcing, TorchTrainable, TrainingProblem
 from .cell import DSRCell
@@ -111,12 +112,7 @@ class DSRModel(Model, TorchTrainable):
         values = feature_values(train, "train")
         n_features = values.shape[-1]
         self._check_dimensions(n_features)
-        if self.standardize:
-            mean = values.mean(axis=(0, 1))
-            std = values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(n_features), np.ones(n_features)
+        mean, std = standardization(values, self.standardize)
         self.__dict__["_stats"] = (mean, std)
         scaled = (values - mean) / std
         gen = generator(self.seed)

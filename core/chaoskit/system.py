@@ -97,6 +97,15 @@ class SystemMetadata:
         lam = self.max_lyapunov
         return 1.0 / lam if lam is not None and lam > 0 else None
 
+    @property
+    def lyapunov_time_source(self) -> str | None:
+        """Where :attr:`lyapunov_time` comes from: the ``source`` of the reference giving λ1
+        (a publication, or a value the provider computed), ``None`` without a Lyapunov time."""
+        if self.lyapunov_time is None:
+            return None
+        ref = self.references.get("max_lyapunov") or self.references["lyapunov_spectrum"]
+        return ref.source or "unspecified"
+
 
 @attrs.frozen(kw_only=True)
 class TrajectoryRequest:
@@ -385,6 +394,7 @@ class System(abc.ABC):
         if self.at_defaults and not request.parameters and self.metadata.lyapunov_time is not None:
             attrs_["max_lyapunov"] = self.metadata.max_lyapunov
             attrs_["lyapunov_time"] = self.metadata.lyapunov_time
+            attrs_["lyapunov_time_source"] = self.metadata.lyapunov_time_source
         reserved = {"member", "time", "variable", *sim.space}
         coords = {
             (name if name not in reserved else f"parameter_{name}"): values

@@ -402,7 +402,9 @@ def test_mackey_glass_entry_documents_the_reference_delay() -> None:
 
     raw = md.entry("MackeyGlass")
     assert raw["parameters"]["tau"] == 16.0 and "tau = 17" in raw["notes"]
-    assert MackeyGlass.metadata.references == {}  # τ = 17 invariants do not hold at τ = 16
+    # τ = 17 invariants do not hold at τ = 16: the only reference is chaoskit's own computed λ1
+    references = MackeyGlass.metadata.references
+    assert set(references) == {"max_lyapunov"} and references["max_lyapunov"].source == md.COMPUTED_SOURCE
     assert md.entry("SprottDelay")["unbounded_indices"] == [0]
 
 

@@ -18,7 +18,10 @@ distance matrix is formed.
 
 Points beyond ``max_points`` are thinned by an even stride (the Theiler window shrinks by the
 same stride). A dimension above the Eckmann–Ruelle bound ``2 log10 N`` cannot be resolved from
-``N`` points: NaN with the reason recorded.
+``N`` points: NaN with the reason recorded. So is a degenerate member: a constant series, or an
+orbit collapsed onto a fixed point or a finite cycle (fewer than 100 distinct points, or at
+least 1 % of the pairs at distance 0) — common for maps whose orbit from the
+default initial state falls onto a periodic window.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ __all__ = ["CorrelationDimension", "correlation_sum"]
 
 _MIN_POINTS = 100
 _CHUNK = 1 << 22
+_MAX_COINCIDENT = 0.01  # share of pairs at distance 0 that marks a collapsed orbit
 
 
 @attrs.define(frozen=True, kw_only=True)
@@ -225,7 +229,11 @@ def correlation_sum(ds: xr.Dataset, settings: CorrelationDimension | None = None
     pairs = np.full((members, s.radii), np.nan)
     total = np.full(members, np.nan)
     for m in np.flatnonzero(reasons == ""):  # one k-d tree per member: counts are per member
-        radius[m], pairs[m], total[m] = _count(safe[m], int(theiler[m]), s.radii, s.max_fraction)
+        try:
+            radius[m], pairs[m], total[m] = _count(safe[m], int(theiler[m]), s.radii, s.max_fraction)
+        except _Degenerate as exc:
+            reasons[m] = str(exc)
+            continue
         counts[m] = pairs[m] / total[m]
     attrs_ = {"stride": stride, **info}
     return xr.DataArray(
@@ -238,9 +246,25 @@ def correlation_sum(ds: xr.Dataset, settings: CorrelationDimension | None = None
     )
 
 
+class _Degenerate(Exception):
+    """A member's points cannot give a dimension (the reason is the message); never escapes."""
+
+
 def _count(y: np.ndarray, w: int, size: int, max_fraction: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """Radii, pair counts outside the Theiler window ``w`` and the number of such pairs."""
+    """Radii, pair counts outside the Theiler window ``w`` and the number of such pairs.
+
+    Raises :class:`_Degenerate` for an orbit collapsed onto a fixed point or a finite cycle:
+    fewer than 100 distinct points, or at least 1 % (or ``max_fraction``, if smaller) of the
+    sampled pairs at distance 0: exact repeats, which a chaotic orbit in floating point does
+    not produce, put a floor under ``C(r)`` at every radius.
+    """
     n = y.shape[0]
+    distinct = np.unique(y, axis=0).shape[0]
+    if distinct < _MIN_POINTS:
+        raise _Degenerate(
+            f"degenerate orbit: only {distinct} distinct points of {n} (a fixed point or a finite "
+            f"cycle; need at least {_MIN_POINTS}): no extent to measure"
+        )
     tree = cKDTree(y)
     nearest = tree.query(y, k=2)[0][:, 1]
     positive_nn = nearest[nearest > 0]
@@ -252,6 +276,13 @@ def _count(y: np.ndarray, w: int, size: int, max_fraction: float) -> tuple[np.nd
         high = diameter
     else:
         high = min(diameter, 1.2 * float(np.quantile(sample, max_fraction)))
+    share = float(np.mean(sample == 0.0)) if sample.size else 1.0  # coincident pairs
+    if not high > 0.0 or share >= min(max_fraction, _MAX_COINCIDENT):
+        raise _Degenerate(
+            f"degenerate orbit: {share:.0%} of the point pairs coincide (an orbit collapsed onto a "
+            f"fixed point or a finite cycle after {distinct} distinct points): C(r) has that floor "
+            "at every radius, no scaling region"
+        )
     low = float(np.percentile(positive_nn, 1)) if positive_nn.size else high * 1e-3
     radius = np.geomspace(min(low, high / 10), high, size)
     ordered = tree.count_neighbors(tree, radius).astype(np.float64)  # i == j and both orders

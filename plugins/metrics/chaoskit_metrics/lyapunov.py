@@ -19,68 +19,16 @@ import attrs
 import chaoskit
 import numpy as np
 import xarray as xr
-from chaoskit import CapabilityError, DataError, Dynamics, ParameterError
-from chaoskit.data import MEMBER, STATE, validate
+from chaoskit import CapabilityError, Dynamics, ParameterError
+from chaoskit.data import MEMBER
 from chaoskit.validators import boolean, choice, integer, nonnegative
 
+from .lyapunov_inputs import NO_DATA, require_dynamics, resolve_initial_states
 from .tangent import TANGENT_MODES, WINDOWS, propagate
 
-__all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "resolve_initial_states"]
+__all__ = ["LyapunovSpectrum", "lyapunov_spectrum", "require_dynamics", "resolve_initial_states"]
 
 EXPONENT = "exponent"
-_NO_DATA = (
-    "{name} is computed from a dynamics object (System.dynamics(dt) or Model.dynamics()), not "
-    "from a trajectory Dataset; for data use 'max_lyapunov' (Rosenstein/Kantz)"
-)
-
-
-def resolve_initial_states(
-    initial_states: Any, dimension: int, *, members: int, perturbation: float, seed: int | None
-) -> np.ndarray:
-    """Initial states ``(members, dimension)`` in float64 from what the caller gave.
-
-    - an array ``(M, dimension)``: used as is (``members`` ignored);
-    - an array ``(dimension,)``: ``members`` copies, member 0 exact and member ``m ≥ 1`` moved by
-      ``perturbation · max(1, ‖x‖∞) · ξ_m`` with ``ξ`` standard Gaussian from ``seed``; the
-      orbit transient then spreads them over the attractor;
-    - a trajectory Dataset (on-attractor states): ``members`` states evenly spaced over all its
-      ``(member, time)`` points.
-    """
-    if initial_states is None:
-        raise ParameterError(
-            "the Lyapunov spectrum needs initial states: pass initial_states= as an array "
-            f"(members, {dimension}) or ({dimension},), or a trajectory Dataset of states on the "
-            "attractor (e.g. system.trajectory(...) or system.metadata.initial_state)"
-        )
-    if isinstance(initial_states, xr.Dataset):
-        validate(initial_states, name="initial_states")
-        values = np.asarray(initial_states[STATE].values)
-        if values.shape[-1] != dimension or values.ndim != 3:
-            raise DataError(
-                f"initial_states: a Dataset of {values.shape[-1]} variables with dims "
-                f"{initial_states[STATE].dims} cannot seed a {dimension}-dimensional dynamics; "
-                f"pass an array (members, {dimension}) of its states instead"
-            )
-        flat = values.reshape(-1, dimension)
-        index = np.linspace(0, flat.shape[0] - 1, members).round().astype(int)
-        return np.asarray(flat[index], dtype=np.float64)
-    if hasattr(initial_states, "detach"):  # a torch tensor, without importing torch
-        initial_states = initial_states.detach().cpu().numpy()
-    x = np.array(initial_states, dtype=np.float64)
-    if x.ndim == 1:
-        x = np.repeat(x[None, :], members, axis=0)
-        if members > 1:
-            rng = np.random.default_rng(seed)
-            scale = perturbation * max(1.0, float(np.abs(x[0]).max()))
-            x[1:] += scale * rng.standard_normal((members - 1, x.shape[1]))
-    if x.ndim != 2 or x.shape[1] != dimension or x.shape[0] < 1:
-        raise DataError(
-            f"initial_states must have shape ({dimension},) or (members, {dimension}) for this "
-            f"dynamics, got {np.shape(initial_states)}"
-        )
-    if not np.isfinite(x).all():
-        raise DataError("initial_states holds non-finite values")
-    return x
 
 
 def lyapunov_spectrum(
@@ -100,13 +48,14 @@ def lyapunov_spectrum(
     dtype: str = "float64",
     device: str = "cpu",
     per_member: bool = False,
+    compile: bool = False,
 ) -> xr.DataArray:
     """The Lyapunov spectrum of ``dynamics`` (functional form of :class:`LyapunovSpectrum`)."""
     metric = LyapunovSpectrum(
         steps=steps, transient=transient, tangent_transient=tangent_transient, members=members,
         exponents=exponents, qr_every=qr_every, tangent=tangent, window=window,
         perturbation=perturbation,
-        seed=seed, dtype=dtype, device=device, per_member=per_member,
+        seed=seed, dtype=dtype, device=device, per_member=per_member, compile=compile,
     )
     return metric.estimate(dynamics, initial_states=initial_states)
 
@@ -151,6 +100,13 @@ class LyapunovSpectrum(chaoskit.Invariant):
         ``False`` (default): return the spectrum ``(exponent,)``, the mean over members with
         the standard error across members as the ``uncertainty`` coordinate. ``True``: return
         each member's segment estimate ``(member, exponent)``.
+    compile
+        Fuse the tangent step of a torch dynamics with ``torch.compile`` (through
+        chaoskit-systems' compiled-function cache; eager with a warning where no compiler is
+        found). Off by default: the first call in a process compiles for 5–30 s on a CPU,
+        which only pays off over many steps or repeated estimates of the same dynamics and
+        batch shape (the compiled step is ~3× faster on Lorenz-63; figures in
+        ``docs/performance.md``). Same results to rounding.
 
     Notes
     -----
@@ -187,6 +143,7 @@ class LyapunovSpectrum(chaoskit.Invariant):
     dtype: str = attrs.field(default="float64", validator=choice(("float64", "float32")))
     device: str = attrs.field(default="cpu")
     per_member: bool = attrs.field(default=False, validator=boolean)
+    compile: bool = attrs.field(default=False, validator=boolean)
 
     def estimate(self, data: Any, *, initial_states: Any = None) -> xr.DataArray:  # type: ignore[override]
         """The spectrum of ``data`` (a :class:`chaoskit.Dynamics`) from ``initial_states``."""
@@ -196,7 +153,7 @@ class LyapunovSpectrum(chaoskit.Invariant):
     def _estimate(self, data: xr.Dataset | Dynamics) -> xr.DataArray:
         if isinstance(data, Dynamics):
             return self._spectrum(data, None)
-        raise CapabilityError(_NO_DATA.format(name=self.name))
+        raise CapabilityError(NO_DATA.format(name=self.name))
 
     def _spectrum(self, dynamics: Dynamics, initial_states: Any) -> xr.DataArray:
         d = dynamics.dimension
@@ -210,7 +167,7 @@ class LyapunovSpectrum(chaoskit.Invariant):
             dynamics, states, k=k, steps=self.steps, transient=self.transient,
             tangent_transient=self.tangent_transient, qr_every=self.qr_every,
             tangent=self.tangent, window=self.window, seed=self.seed, dtype=self.dtype,
-            device=self.device,
+            device=self.device, compile=self.compile,
         )
         segments = run.log_growth / (self.steps * dynamics.dt)
         valid = run.diverged_at < 0
@@ -238,20 +195,3 @@ class LyapunovSpectrum(chaoskit.Invariant):
             mean, dims=(EXPONENT,), coords={**coords, "uncertainty": (EXPONENT, stderr)},
             name=self.name, attrs=attrs_,
         )
-
-
-def require_dynamics(name: str, data: Any) -> Dynamics:
-    """``data`` if it is a Dynamics, else a clear error (None: a model without dynamics)."""
-    if isinstance(data, Dynamics):
-        return data
-    if data is None:
-        raise CapabilityError(
-            f"{name}: got None instead of a dynamics object; Model.dynamics() returns None for "
-            "models without a differentiable step map"
-        )
-    if isinstance(data, xr.Dataset):
-        raise CapabilityError(_NO_DATA.format(name=name))
-    raise ParameterError(
-        f"{name}: expected a chaoskit.Dynamics (System.dynamics(dt) or Model.dynamics()), got "
-        f"{type(data).__name__}"
-    )

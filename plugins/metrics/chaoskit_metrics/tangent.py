@@ -26,6 +26,10 @@ Tangent vectors are pushed through one step by
   ``torch.func.jvp`` in eager mode on Lorenz-63 and 1.7× faster than the variational path at a
   few hundred members: dispatch-bound small tensors favour one batched call), ``"jvp"``
   otherwise (float32 models, numpy dynamics whose ``jvp`` is usually an analytic Jacobian).
+
+The step functions live in :mod:`chaoskit_metrics.tangent_push`; ``compile=True`` fuses the
+step of a torch dynamics with ``torch.compile`` (``docs/metrics.md``, *Speed*). Columns fresh
+from a QR are unit vectors already, so the difference step skips their normalization there.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-from chaoskit import CapabilityError, DataError, Dynamics, ParameterError
+from chaoskit import DataError, Dynamics, ParameterError
+
+from .tangent_backend import TangentBackend
+from .tangent_push import TANGENT_MODES, pusher, resolve_mode
 
 __all__ = ["TANGENT_MODES", "WINDOWS", "TangentRun", "initial_basis", "propagate", "window_factors"]
 
-TANGENT_MODES = ("auto", "jvp", "difference")
 WINDOWS = ("parabolic", "uniform")
 _CHECK_EVERY = 32  # QRs between divergence checks (each check copies the state to numpy)
 
@@ -66,75 +72,6 @@ class TangentRun:
     tangent: str
 
 
-class _Backend:
-    """The few array operations the engine needs, for numpy or torch."""
-
-    def __init__(self, name: str, dtype: str, device: str | None) -> None:
-        self.name = name
-        if name == "torch":
-            import torch  # a torch-backend dynamics exists, so torch is installed
-
-            self.torch = torch
-            self.dtype = getattr(self.torch, dtype)
-            self.device = self.torch.device(device or "cpu")
-        else:
-            if device not in (None, "cpu"):
-                raise ParameterError(f"a numpy dynamics runs on the CPU; got device={device!r}")
-            self.dtype = np.dtype(dtype)
-        self.eps = float(np.finfo(np.dtype(dtype)).eps)
-
-    def array(self, x: Any) -> Any:
-        if self.name == "torch":
-            if isinstance(x, self.torch.Tensor):
-                return x.detach().to(dtype=self.dtype, device=self.device)
-            return self.torch.as_tensor(np.asarray(x), dtype=self.dtype, device=self.device)
-        return np.asarray(x, dtype=self.dtype)
-
-    def numpy(self, x: Any) -> np.ndarray:
-        if self.name == "torch":
-            return x.detach().cpu().numpy()
-        return np.asarray(x)
-
-    def zeros(self, members: int, k: int) -> Any:
-        if self.name == "torch":
-            return self.torch.zeros(members, k, dtype=self.dtype, device=self.device)
-        return np.zeros((members, k), dtype=self.dtype)
-
-    def eye(self, members: int, d: int, k: int) -> Any:
-        if self.name == "torch":
-            e = self.torch.eye(d, k, dtype=self.dtype, device=self.device)
-            return e.expand(members, d, k).clone()
-        return np.broadcast_to(np.eye(d, k, dtype=self.dtype), (members, d, k)).copy()
-
-    def qr(self, v: Any) -> tuple[Any, Any]:
-        if self.name == "torch":
-            q, r = self.torch.linalg.qr(v)
-            return q, self.torch.diagonal(r, dim1=-2, dim2=-1)
-        q, r = np.linalg.qr(v)
-        return q, np.diagonal(r, axis1=-2, axis2=-1)
-
-    def log_abs(self, x: Any) -> Any:
-        return self.torch.log(self.torch.abs(x)) if self.name == "torch" else np.log(np.abs(x))
-
-    def finite_rows(self, x: Any) -> np.ndarray:
-        """``(members,)`` bool: every entry of the trailing dims finite."""
-        xs = self.numpy(x)
-        return np.isfinite(xs.reshape(xs.shape[0], -1)).all(axis=1)
-
-    def where_rows(self, mask: np.ndarray, a: Any, b: Any) -> Any:
-        """Rows of ``a`` where ``mask``, else of ``b`` (``b`` broadcast to ``a``)."""
-        if self.name == "torch":
-            m = self.torch.as_tensor(mask, device=self.device).reshape(-1, *([1] * (a.ndim - 1)))
-            return self.torch.where(m, a, b)
-        return np.where(mask.reshape(-1, *([1] * (a.ndim - 1))), a, b)
-
-    def quiet(self) -> Any:
-        """No autograd graph (torch); no overflow warnings from diverging members (numpy)."""
-        if self.name == "torch":
-            return self.torch.no_grad()
-        return np.errstate(over="ignore", invalid="ignore", divide="ignore")
-
-
 def propagate(
     dynamics: Dynamics,
     states: np.ndarray,
@@ -149,6 +86,7 @@ def propagate(
     seed: int | None = 0,
     dtype: str = "float64",
     device: str | None = None,
+    compile: bool = False,
 ) -> TangentRun:
     """Run the orbits and tangent vectors of every member; see the module docstring.
 
@@ -174,16 +112,21 @@ def propagate(
         (:func:`initial_basis`).
     dtype, device
         Precision and device of the computation (``device`` for torch dynamics only).
+    compile
+        Fuse the tangent step of a torch dynamics with ``torch.compile``
+        (:mod:`chaoskit_metrics.tangent_push`).
 
     Raises
     ------
     CapabilityError
-        ``tangent="jvp"`` on a dynamics that provides no Jacobian.
+        ``tangent="jvp"`` on a dynamics that provides no Jacobian; ``compile=True`` without
+        chaoskit-systems.
     """
-    backend = _Backend(dynamics.backend, dtype, device)
-    mode = _resolve_mode(tangent, dynamics.backend, dtype)
+    backend = TangentBackend(dynamics.backend, dtype, device)
+    mode = resolve_mode(tangent, dynamics.backend, dtype)
     if window not in WINDOWS:
         raise ParameterError(f"window must be one of {list(WINDOWS)}, got {window!r}")
+    push = pusher(dynamics, backend, mode, compile=compile)
     members = states.shape[0]
     x = backend.array(states)
     diverged_at = np.full(members, -1, dtype=np.int64)
@@ -197,17 +140,19 @@ def propagate(
         start, qrs = transient, 0
         for phase_steps, counted in ((tangent_transient, False), (steps, True)):
             previous = 0  # steps of this phase covered by the QRs so far
+            unit = True  # the columns of v are orthonormal (fresh from a QR, or initial)
             for j in range(phase_steps):
-                x, v = _push(dynamics, backend, mode, x, v)
+                x, v = push(x, v, unit)
                 last = j == phase_steps - 1
                 if (j + 1) % qr_every and not last:
+                    unit = False
                     continue
-                v, diag = backend.qr(v)
-                logs = backend.log_abs(diag)
-                health = health + logs
+                v, logs = backend.qr_logs(v)
+                unit = True
+                health = backend.accumulate(health, logs, 1.0)
                 if counted:
                     factor = window_factors(window, steps, previous, j + 1)
-                    counted_sum = counted_sum + (logs if factor == 1.0 else logs * factor)
+                    counted_sum = backend.accumulate(counted_sum, logs, factor)
                 previous = j + 1
                 qrs += 1
                 if qrs % _CHECK_EVERY and not last:
@@ -267,57 +212,12 @@ def window_factors(window: str, n: int, a: int, b: int) -> float:
     return n * share / (b - a)
 
 
-def _resolve_mode(tangent: str, backend: str, dtype: str) -> str:
-    if tangent not in TANGENT_MODES:
-        raise ParameterError(f"tangent must be one of {list(TANGENT_MODES)}, got {tangent!r}")
-    if tangent != "auto":
-        return tangent
-    return "difference" if backend == "torch" and dtype == "float64" else "jvp"
-
-
-def _push(dynamics: Dynamics, backend: _Backend, mode: str, x: Any, v: Any) -> tuple[Any, Any]:
-    """``(Φ(x), J(x) v)`` for states ``(M, d)`` and tangent columns ``(M, d, k)``."""
-    if mode == "jvp":
-        try:
-            return dynamics.jvp(x, v)
-        except CapabilityError as exc:
-            raise CapabilityError(
-                f"the Lyapunov spectrum needs tangent vectors pushed through one step, but "
-                f"{type(dynamics).__name__} gives no Jacobian ({exc}); use tangent='difference' "
-                "(central differences of step) or give the dynamics a jacobian/jvp"
-            ) from None
-    return _difference_jvp(dynamics, backend, x, v)
-
-
-def _difference_jvp(dynamics: Dynamics, backend: _Backend, x: Any, v: Any) -> tuple[Any, Any]:
-    """Central differences along every column, members and columns in one ``step`` call."""
-    k = v.shape[-1]
-    delta = backend.eps ** (1.0 / 3.0)
-    if backend.name == "torch":
-        torch = backend.torch
-        scale = torch.clamp(x.abs().amax(-1, keepdim=True), min=1.0) ** (1.0 / 3.0) * delta  # (M, 1)
-        norm = torch.linalg.vector_norm(v, dim=-2)  # (M, k)
-        norm = torch.where(norm > 0, norm, torch.ones_like(norm))
-        pert = (v / norm.unsqueeze(-2)).transpose(-1, -2) * scale.unsqueeze(-1)  # (M, k, d)
-        batch = torch.cat((x.unsqueeze(-2), x.unsqueeze(-2) + pert, x.unsqueeze(-2) - pert), dim=-2)
-    else:
-        scale = np.maximum(np.abs(x).max(-1, keepdims=True), 1.0) ** (1.0 / 3.0) * delta
-        norm = np.linalg.norm(v, axis=-2)
-        norm = np.where(norm > 0, norm, 1.0)
-        pert = np.swapaxes(v / norm[..., None, :], -1, -2) * scale[..., None]
-        batch = np.concatenate((x[..., None, :], x[..., None, :] + pert, x[..., None, :] - pert), axis=-2)
-    out = dynamics.step(batch)  # (M, 2k + 1, d)
-    diff = (out[..., 1 : 1 + k, :] - out[..., 1 + k :, :]) / (2.0 * scale[..., None])
-    jv = diff.transpose(-1, -2) if backend.name == "torch" else np.swapaxes(diff, -1, -2)
-    return out[..., 0, :], jv * norm[..., None, :]
-
-
-def _newly_diverged(backend: _Backend, x: Any, health: Any, diverged_at: np.ndarray) -> np.ndarray:
+def _newly_diverged(backend: TangentBackend, x: Any, health: Any, diverged_at: np.ndarray) -> np.ndarray:
     ok = backend.finite_rows(x) & backend.finite_rows(health)
     return ~ok & (diverged_at < 0)
 
 
-def _mark(backend: _Backend, x: Any, diverged_at: np.ndarray, step: int) -> Any:
+def _mark(backend: TangentBackend, x: Any, diverged_at: np.ndarray, step: int) -> Any:
     """After the orbit transient: record non-finite members and park them on a healthy state."""
     bad = ~backend.finite_rows(x)
     if not bad.any():
@@ -332,7 +232,7 @@ def _mark(backend: _Backend, x: Any, diverged_at: np.ndarray, step: int) -> Any:
     return backend.where_rows(~bad, x, x[good : good + 1])
 
 
-def _reset(backend: _Backend, x: Any, v: Any, alive: np.ndarray) -> tuple[Any, Any]:
+def _reset(backend: TangentBackend, x: Any, v: Any, alive: np.ndarray) -> tuple[Any, Any]:
     """Park diverged members on a healthy member's state with fresh tangent vectors.
 
     They keep being computed (the batch shape stays fixed) but are no longer counted.

@@ -9,7 +9,10 @@ a system is one entry and one class), validated entry by entry on first use, and
 ``data/invariants.json`` is not a family file: it holds the reference invariants chaoskit
 computed itself for every system (Lyapunov spectrum with standard errors, Kaplan–Yorke and
 correlation dimensions, the settings used), written by ``python -m
-chaoskit_systems.tools.invariants --update`` and read by :func:`computed_invariants`.
+chaoskit_systems.tools.invariants --update`` and read by :func:`computed_invariants`. For a
+system without a published λ1, :func:`load_metadata` adds the computed one (when converged and
+chaotic) as its ``max_lyapunov`` reference, source :data:`COMPUTED_SOURCE`, so that its
+trajectories at the default parameters carry a Lyapunov time.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from chaoskit import ConfigError, ReferenceValue, SystemMetadata, UnknownNameErr
 from chaoskit.system import SYSTEM_KINDS
 
 __all__ = [
-    "INVARIANTS_FILE", "INVARIANTS_SCHEMA", "SCHEMA", "catalog", "computed_invariants", "entry",
+    "COMPUTED_SOURCE", "INVARIANTS_FILE", "INVARIANTS_SCHEMA", "SCHEMA", "catalog", "computed_invariants", "entry",
     "load_metadata", "names", "registrations",
 ]
 
@@ -126,10 +129,47 @@ def load_metadata(name: str) -> SystemMetadata:
         dt=float(raw["dt"]),
         period=None if raw["period"] is None else float(raw["period"]),
         initial_state=tuple(float(v) for v in raw["initial_state"]),
-        references={key: ReferenceValue.from_dict(ref) for key, ref in raw["references"].items()},
+        references=_with_computed_lyapunov(raw),
         flags=frozenset(raw["flags"]),
         unbounded_indices=tuple(int(i) for i in raw.get("unbounded_indices", [])),
     )
+
+
+COMPUTED_SOURCE = "computed: chaoskit-systems data/invariants.json"
+_CHAOTIC = ("chaotic", "hyperchaotic")
+
+
+def _with_computed_lyapunov(raw: Mapping[str, Any]) -> dict[str, ReferenceValue]:
+    """The entry's references, plus chaoskit's computed λ1 where nothing was published.
+
+    When the entry gives neither ``max_lyapunov`` nor ``lyapunov_spectrum``, and
+    ``data/invariants.json`` holds a ``converged`` spectrum of the system (at its default
+    parameters) whose character is chaotic or hyperchaotic (λ1 significantly above 0), that λ1
+    becomes the ``max_lyapunov`` reference with source :data:`COMPUTED_SOURCE` and its standard
+    error: :attr:`chaoskit.SystemMetadata.lyapunov_time` and the ``lyapunov_time`` attr of
+    default-parameter trajectories then come from it, with ``lyapunov_time_source`` naming it.
+    A published value always wins; a regular or unconverged entry gives nothing.
+    """
+    refs = {key: ReferenceValue.from_dict(ref) for key, ref in raw["references"].items()}
+    if "max_lyapunov" in refs or "lyapunov_spectrum" in refs:
+        return refs
+    computed = computed_invariants()["systems"].get(raw["name"])
+    if not isinstance(computed, Mapping) or computed.get("status") != "converged":
+        return refs
+    spectrum = computed.get("lyapunov_spectrum") or {}
+    values, errors = spectrum.get("value") or [], spectrum.get("uncertainty") or []
+    if computed.get("character") not in _CHAOTIC or not values or not _number(values[0]) or values[0] <= 0:
+        return refs
+    run = computed.get("lyapunov_settings", {})
+    refs["max_lyapunov"] = ReferenceValue(
+        value=float(values[0]),
+        uncertainty=float(errors[0]) if errors and _number(errors[0]) else None,
+        method=(f"tangent-space QR (Benettin), {run.get('members', '?')} members x "
+                f"{run.get('time_per_member', '?')} time units, {run.get('window', '?')} window, "
+                f"computed {computed.get('date', '?')}; standard error across members"),
+        source=COMPUTED_SOURCE,
+    )
+    return refs
 
 
 def _validate(name: str, raw: Any) -> None:

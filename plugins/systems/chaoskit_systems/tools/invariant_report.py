@@ -1,6 +1,6 @@
 """The Markdown report of ``python -m chaoskit_systems.tools.invariants --report``.
 
-Four parts: chaoskit's values against published ones (the metadata references whose source is
+Five parts: the per-system settings (the override table); chaoskit's values against published ones (the metadata references whose source is
 the literature or exact); the systems whose λ1 differs from dysts' stored estimate
 (``maximum_lyapunov_estimated``) by more than ``max(3 SE, 10 %)``, each with its likely reason;
 the systems that agree; the systems that did not converge; and the full table.
@@ -125,6 +125,23 @@ def _reason(
     return "; ".join(reasons)
 
 
+def _overrides(data: Mapping[str, Any]) -> list[str]:
+    """The override table: each system's settings that differ from the global ones, and why."""
+    rows = data.get("overrides") or {}
+    if not rows:
+        return []
+    lines = [("**Per-system settings** (the `overrides` of the data file, merged over the global "
+              "settings; `--converge` writes the counted time that converged, with its runs):"), "",
+             "| system | settings | status | why |", "|---|---|---|---|"]
+    for name, row in sorted(rows.items()):
+        settings = ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else f"{k} = {v}"
+                             for k, v in row.items() if k not in ("why", "status"))
+        status = data["systems"].get(name, {}).get("status", "—")
+        why = str(row.get("why", "")).replace("|", "\\|")  # |λ1| inside a table cell
+        lines.append(f"| {name} | {settings or '—'} | {status} | {why} |")
+    return [*lines, ""]
+
+
 def _published(data: Mapping[str, Any]) -> list[str]:
     """Rows comparing chaoskit's values with the metadata's literature or exact references."""
     lines = []
@@ -207,6 +224,7 @@ def report(data: Mapping[str, Any], dysts_folder: str | Path | None = None) -> s
          f"{gen.get('versions', {}).get('torch', '?')}) in {cpu / 60:.1f} CPU minutes. Status: "
          + ", ".join(f"{len(v)} {k}" for k, v in sorted(status.items())) + "."),
         "",
+        *_overrides(data),
         ("**Published values** (the metadata's literature and exact references; last column but "
          "one: |difference| in standard errors of chaoskit's estimate):"),
         "",
@@ -235,10 +253,13 @@ def report(data: Mapping[str, Any], dysts_folder: str | Path | None = None) -> s
     lines += ["", "Agreeing with dysts: " + ", ".join(r["name"] for r in agree) + ".", ""]
     unsettled = {k: v for k, v in status.items() if k != "converged"}
     if unsettled:
-        lines += ["**Not converged, diverged or failed** (see each entry's `notes`):", ""]
+        lines += [("**Not converged, with a structural verdict, diverged or failed** (each entry's "
+                   "`notes`; a verdict's evidence: the per-system settings above):"), ""]
         for k, names in sorted(unsettled.items()):
             for name in names:
-                note = "; ".join(n for n in systems[name].get("notes", []) if not n.startswith("leading"))
+                # a verdict's evidence is in the per-system settings table above
+                note = "; ".join(n for n in systems[name].get("notes", [])
+                                 if not n.startswith(("leading", "structural:")))
                 lines.append(f"- {name} ({k}): {note}")
         lines.append("")
     lines += [

@@ -1,6 +1,7 @@
 """The computation behind ``python -m chaoskit_systems.tools.invariants``: one system's entry.
 
-Every system is computed with the same settings (:class:`InvariantSettings`), measured in its
+Every system is computed with the global settings (:class:`InvariantSettings`) merged with its
+row of the override table (:mod:`~chaoskit_systems.tools.invariant_overrides`), measured in its
 own time scale — periods for flows and delay equations (``metadata.period``), iterations for
 maps — and the metrics come from the registry (``lyapunov_spectrum``, ``kaplan_yorke``,
 ``correlation_dimension`` of chaoskit-metrics), so this module imports no other plugin.
@@ -20,12 +21,14 @@ import chaoskit
 import numpy as np
 from chaoskit.validators import choice, in_interval, integer, positive
 
-__all__ = ["JUDGING", "InvariantSettings", "compute_entry", "fingerprint", "judge"]
+from .invariant_status import STATUSES, VERDICTS, judge
+
+__all__ = ["JUDGING", "STATUSES", "VERDICTS", "InvariantSettings", "compute_entry", "fingerprint", "judge"]
 
 
 @attrs.frozen(kw_only=True)
 class InvariantSettings:
-    """The settings shared by every system (each recorded in the data file).
+    """The settings of a run: global, with a system's overrides merged (both recorded in the data file).
 
     Lyapunov spectra (tangent-space QR, chaoskit-metrics' ``lyapunov_spectrum``):
 
@@ -120,12 +123,21 @@ def fingerprint(system: chaoskit.System, settings: InvariantSettings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def compute_entry(name: str, settings: InvariantSettings) -> dict[str, Any]:
-    """The invariants entry of the registered system ``name`` (never raises: a failure is recorded)."""
+def compute_entry(
+    name: str, settings: InvariantSettings, override: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The invariants entry of the registered system ``name`` (never raises: a failure is recorded).
+
+    ``settings`` are the ones to run (the global ones merged with the system's override);
+    ``override`` (the system's row of the override table, recorded in the entry as
+    ``overrides``) may carry a structural ``status`` (:data:`VERDICTS`) with its ``why``.
+    """
     start = time.process_time()
     system = chaoskit.systems.create(name)
     entry: dict[str, Any] = {"kind": system.kind, "dimension": system.dimension,
                              "fingerprint": fingerprint(system, settings), "notes": []}
+    if override:
+        entry["overrides"] = dict(override)
     notes: list[str] = entry["notes"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -209,7 +221,10 @@ def _lyapunov(
     ky = float(ky_metric.estimate(segments[valid].mean("member")).values)
     out: dict[str, Any] = {
         "lyapunov_spectrum": {"value": _round(mean), "uncertainty": _round(se, 3),
-                              "exponents": k, "members_used": n, "members_diverged": diverged},
+                              "exponents": k, "members_used": n, "members_diverged": diverged,
+                              # min, quartiles, max of the members' λ1: groups = multistability
+                              "lambda1_members": _round(np.quantile(values[valid, 0],
+                                                                    [0, 0.25, 0.5, 0.75, 1]), 4)},
         "kaplan_yorke_dimension": {"value": _round(ky), "uncertainty": _round(
             per_member_ky.std(ddof=1) / np.sqrt(n), 3)},
         "lyapunov_settings": {
@@ -300,7 +315,8 @@ def _dimension(
     data = chaoskit.make_dataset(pooled, time=np.arange(pooled.shape[1]) * sampling,
                                  variables=tuple(f"v{i}" for i in range(pooled.shape[-1])),
                                  attrs={"dt": sampling})
-    d2 = chaoskit.metrics.create("correlation_dimension").estimate(data)
+    # never thinned below what was asked for (the metric's default thins beyond 20,000 points)
+    d2 = chaoskit.metrics.create("correlation_dimension", max_points=max(s.d2_points, 20_000)).estimate(data)
     value = float(d2.values[0])
     record: dict[str, Any] = {
         "value": None if not np.isfinite(value) else _round(value),
@@ -320,68 +336,6 @@ def _dimension(
         notes.append(f"correlation dimension: {reason}")
     out["correlation_dimension"] = record
     return out, last
-
-
-# --------------------------------------------------------------------------- status
-_NOT_CONVERGED = "not converged:"
-
-
-_SHEAR = "conservative:"
-_CONSERVATIVE = {"conservative", "hamiltonian", "area_preserving"}
-
-
-def judge(entry: dict[str, Any], settings: InvariantSettings, flags: Any = ()) -> None:
-    """Set ``status`` and ``character`` of an entry with a spectrum from its stored values
-    (a ``failed`` entry stays failed); the notes of a previous verdict are replaced.
-
-    ``flags`` (the system's metadata flags, stored in the entry): in a conservative system a
-    regular orbit's tangent vectors grow linearly (shear), which gives a finite-time exponent
-    ``ln(1 + T/a) / T`` after ``a`` time units of tangent transient and ``T`` counted; a λ1
-    below that (plus 3 standard errors) is not called chaotic.
-    """
-    if "lyapunov_spectrum" not in entry:
-        return
-    entry["flags"] = sorted(flags)
-    entry["notes"] = [n for n in entry["notes"] if not n.startswith((_NOT_CONVERGED, _SHEAR))]
-    entry["status"] = _status(entry, settings)
-
-
-def _status(entry: dict[str, Any], s: InvariantSettings) -> str:
-    spec = entry["lyapunov_spectrum"]
-    lam, se = np.asarray(spec["value"]), np.asarray(spec["uncertainty"])
-    run = entry.get("lyapunov_settings", {})
-    # the spectrum's own scale, but no finer than what T counted time units resolve (1/T):
-    # a spectrum of zeros (a torus) is judged against that
-    scale = max(float(np.abs(lam).max()), 1.0 / run.get("time_per_member", 1.0))
-    significant = lam > 3 * se
-    entry["character"] = (
-        "hyperchaotic" if significant[:2].all() and len(lam) > 1 and lam[1] > s.zero_tolerance * scale
-        else "chaotic" if significant[0] and lam[0] > s.zero_tolerance * scale
-        else "regular"
-    )
-    if _CONSERVATIVE & set(entry.get("flags", [])) and run and entry["character"] != "regular":
-        counted = run["time_per_member"]
-        ahead = max(run["tangent_transient"], 1) * run["dt"]
-        shear = math.log(1.0 + counted / ahead) / counted
-        if lam[0] <= shear + 3 * se[0]:
-            entry["character"] = "regular"
-            entry["notes"].append(
-                f"{_SHEAR} λ1 = {lam[0]:.3g} is within the finite-time exponent of a regular "
-                f"orbit's linear shear, ln(1 + T/a)/T = {shear:.3g}: not evidence of chaos"
-            )
-    if abs(lam[0]) > max(3 * se[0], s.zero_tolerance * scale):
-        converged = se[0] <= s.max_relative_se * abs(lam[0])
-    else:  # λ1 ≈ 0 (a regular orbit, a neutral phase): an absolute criterion
-        converged = se[0] <= s.zero_tolerance * scale
-    if spec["members_diverged"] > 0.1 * (spec["members_used"] + spec["members_diverged"]):
-        return "diverged"
-    if not converged:
-        entry["notes"].append(
-            f"{_NOT_CONVERGED} SE(λ1) = {se[0]:.3g} for λ1 = {lam[0]:.4g} (threshold "
-            f"{s.max_relative_se:g}·|λ1|, or {s.zero_tolerance:g}·max|λ| when λ1 ≈ 0)"
-        )
-        return "not_converged"
-    return "converged"
 
 
 def _error(exc: Exception) -> str:

@@ -6,15 +6,18 @@
     python -m chaoskit_systems.tools.invariants --systems lorenz henon --update
     python -m chaoskit_systems.tools.invariants --check              # exit 1 if stale or missing
     python -m chaoskit_systems.tools.invariants --report docs/systems.md
+    python -m chaoskit_systems.tools.invariants --converge --update --budget 300
 
 For each system (flows, maps, delay equations): the Lyapunov spectrum with its standard error
 across members (delay equations: the leading exponents of the discretized history), the
 Kaplan–Yorke dimension, the correlation dimension (Grassberger–Procaccia, with its scaling
 region) and, for flows, the mean divergence along the orbit (the sum the spectrum must match);
-the settings used (:class:`~chaoskit_systems.tools.invariant_runs.InvariantSettings`, the same
-for every system, measured in periods or iterations), a status (``converged``,
-``not_converged``, ``diverged``, ``failed``) with notes, the CPU time, and a fingerprint of the
-system and settings.
+the settings used (:class:`~chaoskit_systems.tools.invariant_runs.InvariantSettings`, global,
+measured in periods or iterations, merged with the system's row of the override table,
+:mod:`~chaoskit_systems.tools.invariant_overrides`), a status (``converged``,
+``not_converged``, ``diverged``, ``failed``, or a structural verdict of the override table:
+``zero_exponent``, ``multistable``, ``transient_chaos``) with notes, the CPU time, and a
+fingerprint of the system and its merged settings.
 
 ``--update`` merges the computed entries into the data file (default: the package's
 ``data/invariants.json``; ``--data`` another). ``--check`` computes nothing: it lists the
@@ -22,12 +25,16 @@ registered systems whose entry is missing or whose fingerprint no longer matches
 initial state, period, RK4 step or settings changed) and exits with status 1 if there are any.
 ``--rejudge`` recomputes nothing either: it re-derives every stored entry's status and
 character under the current convergence thresholds (which the fingerprint leaves out) and
-rewrites the data file. ``--report FILE`` writes the comparison with dysts' stored estimates and with published values
+rewrites the data file. ``--converge`` reruns the systems given (default: those stored as
+``not_converged``) with the counted time multiplied until λ1 converges or the next run would
+take the system past ``--budget`` CPU seconds, and (with ``--update``) stores the last entry
+and the settings it used in the override table. ``--report FILE`` writes the comparison with dysts' stored estimates and with published values
 (:mod:`~chaoskit_systems.tools.invariant_report`) between the lines
 ``<!-- invariants:start -->`` and ``<!-- invariants:end -->`` of FILE (``-``: print it).
 
 Data file (schema ``chaoskit-systems/invariants/1``): ``{"schema", "generated": {"command",
-"date", "versions", "settings"}, "systems": {name: entry}}``; an entry holds ``kind``,
+"date", "versions", "settings"}, "overrides": {name: row}, "systems": {name: entry}}``
+(``settings``: the global ones); an entry holds ``overrides`` (its row, when it has one), ``kind``,
 ``dimension``, ``lyapunov_spectrum`` (``value``, ``uncertainty``, ``exponents``,
 ``members_used``, ``members_diverged``), ``kaplan_yorke_dimension``, ``correlation_dimension``
 (``value``, ``uncertainty``, ``takens``, the fit range, points, variables, sampling),
@@ -53,6 +60,7 @@ import attrs
 import chaoskit
 
 from ..metadata import INVARIANTS_FILE, INVARIANTS_SCHEMA
+from .invariant_overrides import OVERRIDES, converge, settings_for, validate
 from .invariant_runs import InvariantSettings, compute_entry, fingerprint, judge
 
 __all__ = ["default_path", "main", "read", "stale", "write"]
@@ -66,16 +74,20 @@ def default_path() -> Path:
 def read(path: Path) -> dict[str, Any]:
     """The data file's contents (an empty database when it does not exist yet)."""
     if not path.exists():
-        return {"schema": INVARIANTS_SCHEMA, "generated": {}, "systems": {}}
+        return {"schema": INVARIANTS_SCHEMA, "generated": {}, OVERRIDES: {}, "systems": {}}
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("schema") != INVARIANTS_SCHEMA:
         raise chaoskit.ConfigError(f"{path}: expected schema {INVARIANTS_SCHEMA!r}, got {data.get('schema')!r}")
+    data.setdefault(OVERRIDES, {})
+    validate(data[OVERRIDES])
     return data
 
 
 def write(path: Path, data: dict[str, Any]) -> None:
     """Write atomically, systems sorted by name, one entry's lists on one line where short."""
-    data = {**data, "systems": dict(sorted(data["systems"].items()))}
+    data = {"schema": data["schema"], "generated": data.get("generated", {}),
+            OVERRIDES: dict(sorted(data.get(OVERRIDES, {}).items())),
+            "systems": dict(sorted(data["systems"].items()))}
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
@@ -89,14 +101,16 @@ def registered(names: Sequence[str] | None = None) -> list[str]:
 
 
 def stale(data: dict[str, Any], names: Sequence[str], settings: InvariantSettings) -> dict[str, str]:
-    """``{name: why}`` for every system whose entry is missing or out of date."""
+    """``{name: why}`` for every system whose entry is missing or out of date (under
+    ``settings`` merged with the system's override)."""
     out: dict[str, str] = {}
     for name in names:
         entry = data["systems"].get(name)
         if entry is None:
             out[name] = "missing"
             continue
-        now = fingerprint(chaoskit.systems.create(name), settings)
+        merged = settings_for(settings, data.get(OVERRIDES, {}).get(name))
+        now = fingerprint(chaoskit.systems.create(name), merged)
         if entry.get("fingerprint") != now:
             out[name] = f"stale (fingerprint {entry.get('fingerprint')} != {now}: the system or the settings changed)"
     return out
@@ -135,11 +149,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(default: $CHAOSKIT_DYSTS_DATA, else the installed dysts package)")
     parser.add_argument("--data", type=Path, default=None, help=f"data file (default: the package's {INVARIANTS_FILE})")
     parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE", help="override a setting")
+    parser.add_argument("--converge", action="store_true", help="rerun with longer counted time until "
+                        "converged (default systems: the stored not_converged ones)")
+    parser.add_argument("--budget", type=float, default=300.0, metavar="SECONDS",
+                        help="CPU seconds per system for --converge (default 300)")
     args = parser.parse_args(argv)
     path = args.data or default_path()
     settings = InvariantSettings.from_overrides(args.set)
-    names = registered(args.systems)
     data = read(path)
+    if args.converge and not args.systems:
+        names = [n for n, e in sorted(data["systems"].items()) if e["status"] == "not_converged"]
+    else:
+        names = registered(args.systems)
+    rows = data[OVERRIDES]
     if args.check:
         bad = stale(data, names, settings)
         for name, why in bad.items():
@@ -149,7 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rejudge:
         for name in names:
             if name in data["systems"]:
-                judge(data["systems"][name], settings, chaoskit.systems.create(name).metadata.flags)
+                entry = data["systems"][name]
+                entry.pop(OVERRIDES, None)
+                if name in rows:
+                    entry[OVERRIDES] = dict(rows[name])
+                judge(entry, settings_for(settings, rows.get(name)),
+                      chaoskit.systems.create(name).metadata.flags)
         write(path, data)
         print(f"re-derived the status of {len(names)} entries in {path}")
         return 0
@@ -170,7 +197,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     started, date = time.time(), _dt.date.today().isoformat()
     version = _versions()
     for name in names:
-        entry = compute_entry(name, settings)
+        merged = settings_for(settings, rows.get(name))
+        if args.converge:
+            entry, row = converge(name, settings, rows.get(name), args.budget,
+                                  previous=data["systems"].get(name))
+            if row:
+                rows[name] = row
+            merged = settings_for(settings, row)
+            judge(entry, merged, chaoskit.systems.create(name).metadata.flags)
+        else:
+            entry = compute_entry(name, merged, rows.get(name))
         entry.update(version=version["chaoskit-systems"], date=date)
         print(_summary(name, entry), flush=True)
         if args.update:  # after every system, so an interrupted run keeps what it finished

@@ -61,7 +61,7 @@ def fixed_steps(rhs, y0: torch.Tensor, span: float, n: int, tab: Tableau853) -> 
 
 def test_registered_and_offered_by_torch_systems() -> None:
     assert METHODS["dop853"].order == 8 and METHODS["dop853"].adaptive
-    assert "dop853" in Lorenz.methods and Lorenz.methods[0] == "dopri5"
+    assert Lorenz.methods[0] == "dop853"  # the default
 
 
 def test_tableau_is_consistent() -> None:
@@ -241,3 +241,19 @@ def test_cuda_matches_cpu(dtype: str) -> None:
     gpu = Lorenz().trajectory(300, device="cuda", **kwargs)["state"].values
     tol = 1e-7 if dtype == "float64" else 1e-3
     np.testing.assert_allclose(gpu, cpu, rtol=0, atol=tol * 50)
+
+
+@pytest.mark.parametrize("method", ["dop853", "dopri5"])
+def test_a_step_with_a_non_finite_stage_is_rejected(method: str) -> None:
+    """x' = −x (x = e^{−t}) with the field undefined (NaN) below x = −0.05: the stages of a
+    first step of 5 overshoot into that region, and the step must fail its error test (a NaN
+    error norm), never pass as a zero error (the DOP853 norm once mapped NaN to 0)."""
+
+    def rhs(t: object, x: torch.Tensor) -> torch.Tensor:
+        return torch.where(x >= -0.05, -x, math.nan)
+
+    times = torch.linspace(0.0, 6.0, 13, dtype=torch.float64)
+    result = integrate(rhs, torch.ones((1, 1), dtype=torch.float64), times, method=method,
+                       first_step=5.0)
+    assert result.info["steps_rejected"][0] > 0 and not result.info["failed_members"]
+    np.testing.assert_allclose(result.state[0, :, 0].numpy(), np.exp(-times.numpy()), atol=1e-8)

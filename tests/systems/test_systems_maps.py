@@ -109,6 +109,9 @@ FORMULAS: dict[str, tuple[Any, list[list[float]]]] = {
     "Hopalong": (lambda X, a, b, c: _stack(
         X[..., 1] - 1 - np.sign(X[..., 0] - 1) * np.sqrt(np.abs(b * X[..., 0] - 1 - c)), a - X[..., 0] - 1),
         [[0.1, 0.1], [4.0, -2.0], [-3.0, 5.0]]),
+    "ZeraouliaSprott": (lambda X, a, b: _stack(
+        -a * X[..., 0] / (1 + X[..., 1] ** 2), X[..., 0] + b * X[..., 1]),
+        [[1.78, -1.16], [0.3, 2.0], [-2.5, -0.4]]),
 }
 MAPS = sorted(k for k in md.names() if md.entry(k)["target"].startswith("chaoskit_systems.maps."))
 

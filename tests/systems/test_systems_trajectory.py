@@ -60,7 +60,7 @@ def test_default_initial_states_and_seeds(lorenz) -> None:
 def test_provenance_attributes(lorenz) -> None:
     ds = lorenz.trajectory(30, dt=0.01, members=2, seed=0)
     attrs_ = ds.chaos.attrs
-    assert attrs_["system"] == "Lorenz" and attrs_["integrator"] == "dopri5"
+    assert attrs_["system"] == "Lorenz" and attrs_["integrator"] == "dop853"
     assert attrs_["parameters"] == {"sigma": 10.0, "rho": 28.0, "beta": 8.0 / 3.0}
     assert len(attrs_["steps_accepted"]) == 2 and min(attrs_["steps_accepted"]) > 0
     assert "torch" in attrs_["versions"]

@@ -68,11 +68,14 @@ class TorchSystem(DefaultInitialStates, System):
 
     Simulation (``trajectory``)
     ---------------------------
-    - ``methods = ("dopri5", "rk4")``. ``"dopri5"`` (default): adaptive, per-member step
-      control, tolerances ``rtol=1e-9, atol=1e-12`` in float64 and ``1e-6, 1e-8`` in float32.
-      ``"rk4"``: fixed step, every sampling interval ``dt`` is split into
-      ``ceil(dt / max_step)`` equal substeps (see :meth:`default_max_step`); it takes no
-      ``rtol``/``atol``.
+    - ``methods``: every integrator of :data:`~chaoskit_systems.integrators.METHODS`.
+      ``"dop853"`` (default) and ``"dopri5"``: adaptive, per-member step control, tolerances
+      ``rtol=1e-9, atol=1e-12`` in float64 and ``1e-6, 1e-8`` in float32. ``"rk4"``: fixed
+      step, every sampling interval ``dt`` is split into ``ceil(dt / max_step)`` equal
+      substeps (see :meth:`default_max_step`); it takes no ``rtol``/``atol``. The
+      ``*_compiled`` variants run the same methods through ``torch.compile`` (compiled once per
+      system value, method, dtype, device and number of members; see
+      :mod:`chaoskit_systems.compiled`).
     - Initial states: ``initial_state`` when given; otherwise member 0 starts at
       ``metadata.initial_state`` and member ``k ≥ 1`` at ``x0 + s·ξ_k`` with ``ξ_k`` standard
       Gaussian drawn by ``numpy.random.default_rng(seed)`` as one ``(members − 1, dimension)``
@@ -221,7 +224,7 @@ class TorchSystem(DefaultInitialStates, System):
             raise ParameterError(
                 f"{self.name}.trajectory: {method} is a fixed-step method and takes no rtol/atol; "
                 f"its step is dt / ceil(dt / {self._max_step(request):g}). Drop rtol/atol or use "
-                "method='dopri5'"
+                "method='dop853'"
             )
         return {"method": method, "step": self._max_step(request)}
 

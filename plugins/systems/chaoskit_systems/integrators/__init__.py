@@ -5,13 +5,16 @@
 
 Every integrator advances all members at once (no Python loop over members), in float32 or
 float64, on any device, and returns an :class:`IntegrationResult`. ``rk4`` is differentiable
-with autograd; ``dopri5`` and ``dop853`` run without gradients. Stochastic differential
+with autograd; ``dopri5``, ``dop853`` and the ``*_compiled`` variants (the same methods run
+through ``torch.compile``, :mod:`.compiled_adaptive` and :mod:`.compiled_rk4`) run without
+gradients. Stochastic differential
 equations (dynamical noise) use :func:`integrate_euler_maruyama`, which is not in
 :data:`METHODS` (it needs the noise and its random increments).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -21,8 +24,10 @@ import numpy as np
 import torch
 from chaoskit import DataError, ParameterError
 
-from .dop853 import integrate_dop853
-from .dopri5 import integrate_dopri5
+from .compiled_adaptive import integrate_adaptive_compiled
+from .compiled_rk4 import integrate_rk4_compiled
+from .dop853 import DOP853_SCHEME, integrate_dop853
+from .dopri5 import DOPRI5, integrate_dopri5
 from .euler_maruyama import count_steps, integrate_euler_maruyama
 from .result import RHS, IntegrationResult
 from .rk4 import integrate_rk4
@@ -42,23 +47,40 @@ class Method:
     adaptive: bool
     summary: str
     run: Callable[..., IntegrationResult] = attrs.field(repr=False)
+    compiled: bool = False
 
 
 METHODS: dict[str, Method] = {
-    "dopri5": Method(
-        name="dopri5", order=5, adaptive=True, run=integrate_dopri5,
-        summary="adaptive Dormand–Prince 5(4), per-member step control, order-4 dense output",
-    ),
     "dop853": Method(
         name="dop853", order=8, adaptive=True, run=integrate_dop853,
         summary="adaptive Dormand–Prince 8(5,3), per-member step control, order-7 dense output",
+    ),
+    "dopri5": Method(
+        name="dopri5", order=5, adaptive=True, run=integrate_dopri5,
+        summary="adaptive Dormand–Prince 5(4), per-member step control, order-4 dense output",
     ),
     "rk4": Method(
         name="rk4", order=4, adaptive=False, run=integrate_rk4,
         summary="classic Runge–Kutta 4, fixed step dividing every output interval",
     ),
+    "dopri5_compiled": Method(
+        name="dopri5_compiled", order=5, adaptive=True, compiled=True,
+        run=functools.partial(integrate_adaptive_compiled, scheme=DOPRI5),
+        summary="dopri5 with its whole iteration compiled by torch.compile (first call compiles)",
+    ),
+    "dop853_compiled": Method(
+        name="dop853_compiled", order=8, adaptive=True, compiled=True,
+        run=functools.partial(integrate_adaptive_compiled, scheme=DOP853_SCHEME),
+        summary="dop853 with its whole iteration compiled by torch.compile (first call compiles)",
+    ),
+    "rk4_compiled": Method(
+        name="rk4_compiled", order=4, adaptive=False, compiled=True, run=integrate_rk4_compiled,
+        summary="rk4 with chunks of 16 steps compiled by torch.compile (first call compiles)",
+    ),
 }
-"""The integrators by name, the default first; a new one adds a module and an entry here."""
+"""The integrators by name, the default first; a new one adds a module and an entry here.
+The ``*_compiled`` variants give the same results up to rounding, faster once compiled (see
+:mod:`chaoskit_systems.compiled`); they run without gradients."""
 
 _TOLERANCES = {torch.float64: (1e-9, 1e-12), torch.float32: (1e-6, 1e-8)}
 _ADAPTIVE_ONLY = ("rtol", "atol", "dt_max", "first_step", "max_steps")
@@ -84,7 +106,7 @@ def integrate(
     x0: torch.Tensor,
     t_out: Any,
     *,
-    method: str = "dopri5",
+    method: str = "dop853",
     t0: float | None = None,
     rtol: float | None = None,
     atol: float | None = None,
@@ -104,7 +126,7 @@ def integrate(
     t_out
         Output times ``(n,)``, strictly increasing (tensor, array or sequence).
     method
-        A name in :data:`METHODS`.
+        A name in :data:`METHODS` (``"dop853_compiled"`` etc. compile on their first call).
     t0
         Start time (default ``t_out[0]``); must not exceed ``t_out[0]``.
     rtol, atol
@@ -139,7 +161,7 @@ def integrate(
         if extra:
             raise ParameterError(
                 f"{spec.name} is a fixed-step method; {extra} do not apply to it. Give its "
-                "largest step as step=…, or use an adaptive method such as 'dopri5'"
+                "largest step as step=…, or use an adaptive method such as 'dop853'"
             )
         if step is None:
             raise ParameterError(f"{spec.name} needs step=… (its largest internal step, a time)")

@@ -27,7 +27,7 @@ from .result import RHS, IntegrationResult
 
 __all__ = [
     "FAC_MAX", "FAC_MIN", "SAFETY", "Scheme", "default_max_steps", "initial_step",
-    "integrate_adaptive", "step_factor",
+    "integrate_adaptive", "run_info", "start_state", "step_factor",
 ]
 
 SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 10.0
@@ -188,15 +188,8 @@ def integrate_adaptive(
     window = torch.arange(_WINDOW, device=device)
 
     if start < n:
-        t = torch.full((members,), float(t0), dtype=_F64, device=device)
-        y = x0.clone()
-        f = rhs(t.to(dtype), y)
-        cap = min(t_end - t0, dt_max or math.inf)
-        if first_step is None:
-            h = initial_step(rhs, t, y, f, rtol=rtol, atol=atol, cap=cap,
-                             order=scheme.error_order + 1)
-        else:
-            h = torch.full_like(t, min(first_step, cap))
+        t, y, f, h = start_state(rhs, x0, scheme, t0=t0, t_end=t_end, rtol=rtol, atol=atol,
+                                 dt_max=dt_max, first_step=first_step)
         nxt = torch.full((members,), start, dtype=torch.long, device=device)  # next output
         active = torch.ones(members, dtype=torch.bool, device=device)
         no_growth = torch.zeros_like(active)
@@ -245,12 +238,39 @@ def integrate_adaptive(
             if iterations >= budget:
                 _too_many_steps(scheme.name, budget, active, t, h, t_end)
 
+    return IntegrationResult(
+        state=out, info=run_info(scheme, rtol, atol, accepted, rejected, iterations, failures)
+    )
+
+
+def start_state(
+    rhs: RHS, x0: torch.Tensor, scheme: Scheme, *, t0: float, t_end: float, rtol: float,
+    atol: float, dt_max: float | None, first_step: float | None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(t, y, f, h)`` at the start: times (float64), states, ``rhs`` there (FSAL), first steps."""
+    t = torch.full((x0.shape[0],), float(t0), dtype=_F64, device=x0.device)
+    y = x0.clone()
+    f = rhs(t.to(x0.dtype), y)
+    cap = min(t_end - t0, dt_max or math.inf)
+    if first_step is None:
+        h = initial_step(rhs, t, y, f, rtol=rtol, atol=atol, cap=cap, order=scheme.error_order + 1)
+    else:
+        h = torch.full_like(t, min(first_step, cap))
+    return t, y, f, h
+
+
+def run_info(
+    scheme: Scheme, rtol: float, atol: float, accepted: torch.Tensor, rejected: torch.Tensor,
+    iterations: int, failures: dict[int, tuple[float, str]], **extra: Any,
+) -> dict[str, Any]:
+    """The ``info`` of an adaptive run (``extra`` entries follow ``dense_output``)."""
     failed = sorted(failures)
-    info: dict[str, Any] = {
+    return {
         "integrator": scheme.name,
         "rtol": float(rtol),
         "atol": float(atol),
         "dense_output": scheme.dense_output,
+        **extra,
         "steps_accepted": accepted.tolist(),
         "steps_rejected": rejected.tolist(),
         "iterations": iterations,
@@ -258,7 +278,6 @@ def integrate_adaptive(
         "failed_times": [failures[b][0] for b in failed],
         "failed_reasons": [failures[b][1] for b in failed],
     }
-    return IntegrationResult(state=out, info=info)
 
 
 def _emit(

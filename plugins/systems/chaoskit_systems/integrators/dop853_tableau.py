@@ -18,7 +18,7 @@ import torch
 
 from .result import RHS
 
-__all__ = ["DOP853", "Tableau853", "dense_coefficients", "dense_eval", "dop853_step", "error_norm"]
+__all__ = ["DOP853", "Tableau853", "combine_error", "dense_coefficients", "dense_eval", "dop853_step", "error_norm"]
 
 # nodes: 12 stages, the FSAL stage (c = 1) and the three stages of the dense output
 _C = (
@@ -233,10 +233,17 @@ def error_norm(
     scale = torch.maximum(y.abs(), y_new.abs()).mul_(rtol).add_(atol)
     both = torch.mm(tab.e, stages.view(16, -1)[:12]).view(2, members, dim).div_(scale)
     sq = both.square().sum(dim=-1).to(torch.float64)  # (2, members)
-    e5, e3 = sq[0], sq[1]
+    return combine_error(sq[0], sq[1], dim)
+
+
+def combine_error(e5: torch.Tensor, e3: torch.Tensor, dim: int) -> torch.Tensor:
+    """``e5 / sqrt(d·(e5 + 0.01·e3))`` from the two sums of squares, 0 when both vanish.
+
+    A non-finite stage gives NaN (never 0), so the driver rejects the step and shrinks it.
+    """
     denominator = (e5 + 0.01 * e3) * dim
-    safe = torch.where(denominator > 0, denominator, 1.0)
-    return torch.where(denominator > 0, e5 / safe.sqrt(), 0.0)
+    zero = denominator == 0
+    return torch.where(zero, 0.0, e5 / torch.where(zero, 1.0, denominator).sqrt())
 
 
 def dense_coefficients(

@@ -1,5 +1,5 @@
 """Planar maps known for the pictures of their strange attractors: de Jong, Svensson, Bedhead,
-Pickover (Clifford), Gumowski–Mira and Hopalong (Martin)."""
+Pickover (Clifford), Gumowski–Mira, Hopalong (Martin) and Zeraoulia–Sprott."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from chaoskit.validators import finite
 from ..metadata import load_metadata
 from .base import MapSystem, matrix
 
-__all__ = ["Bedhead", "DeJong", "GumowskiMira", "Hopalong", "Pickover", "Svensson"]
+__all__ = [
+    "Bedhead", "DeJong", "GumowskiMira", "Hopalong", "Pickover", "Svensson", "ZeraouliaSprott",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -197,3 +199,29 @@ class Hopalong(MapSystem):
         w = self.b * u - 1 - self.c
         d = -torch.sign(u - 1) * torch.sign(w) * self.b / (2 * torch.sqrt(torch.abs(w)))
         return matrix([[d, 1], [-1, 0]], u)
+
+
+@attrs.frozen(kw_only=True)
+class ZeraouliaSprott(MapSystem):
+    """The Zeraoulia–Sprott rational map ``x' = −a x / (1 + y²)``, ``y' = x + b y``.
+
+    dysts lists it with DeJong's parameters (``a = 1.641``, ``b = 1.902``), from which every
+    orbit escapes (``|b| > 1``); the defaults here, ``a = 4.5``, ``b = 0.5``, give a bounded
+    chaotic attractor (λ1 ≈ 0.25 per iteration) from dysts' initial state. The denominator
+    never vanishes, so the map is C∞ everywhere.
+    """
+
+    a: float = attrs.field(default=4.5, validator=finite)
+    b: float = attrs.field(default=0.5, validator=finite)
+
+    variables: ClassVar[tuple[str, ...]] = ("x", "y")
+    metadata: ClassVar[SystemMetadata] = load_metadata("ZeraouliaSprott")
+
+    def _step(self, x: torch.Tensor) -> torch.Tensor:
+        u, v = x.unbind(-1)
+        return torch.stack((-self.a * u / (1 + v * v), u + self.b * v), dim=-1)
+
+    def _jacobian(self, t: Any, x: torch.Tensor) -> torch.Tensor:
+        u, v = x.unbind(-1)
+        q = 1 + v * v
+        return matrix([[-self.a / q, 2 * self.a * u * v / (q * q)], [1, self.b]], u)

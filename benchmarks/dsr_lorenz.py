@@ -1,6 +1,6 @@
 """Dynamical-systems reconstruction of Lorenz-63 with the PLRNN family (chaoskit-models).
 
-Three parts, each optional:
+Four parts, each optional:
 
 - ``quality``: clipped shPLRNN (M = 3, L = 100) trained with adaptive generalized teacher
   forcing on Lorenz-63 at dt = 0.01 (10⁵ training points), then a free run of 1.25·10⁵ steps from
@@ -9,6 +9,8 @@ Three parts, each optional:
   points, and the Lyapunov spectrum of the trained model's latent map. Per seed.
 - ``alrnn``: the same for the AL-RNN (M = 20, P = 2, sparse teacher forcing τ = 16), plus the
   number of linear subregions its generated trajectory visits.
+- ``default``: models (``--default-models``, default the clipped shPLRNN) trained by a plain
+  ``model.fit(train)`` (their default trainer), evaluated as in ``quality``.
 - ``step``: the CPU time of one GTF training step (clipped shPLRNN M = 3, L = 100, batch 16,
   windows of 200, float32 and float64) on one thread, split into forward, backward and
   optimizer, and of 20 such models stacked under ``torch.func.vmap``.
@@ -20,7 +22,12 @@ of the shared development machines moves 2-4x with their load)::
     .venv/bin/python benchmarks/dsr_lorenz.py --parts quality --seeds 0,1,2,3,4 --steps 15000 \
         --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~7 CPU-minutes per seed
     .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 100000 \
-        --noise 0.05 --lr 1e-3 --lr-end 1e-5                     # ~23 CPU-minutes
+        --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
+        --select-every 2500                                      # ~23 CPU-minutes
+    .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 15000 \
+        --alrnn-forcing gtf --gamma 0.99 --regularization 0 --select-every 1000
+    .venv/bin/python benchmarks/dsr_lorenz.py --parts default \
+        --default-models clipped_shplrnn,plrnn                   # plain fit(train)
 
 Without ``--steps`` a run is sized to ``--minutes`` of CPU time at the step time measured first.
 Results are printed as JSON lines and a Markdown table and written to ``--out``.
@@ -39,6 +46,7 @@ import attrs
 import chaoskit
 import numpy as np
 import torch
+from dsr_steps import step_times
 from scipy.integrate import solve_ivp
 
 DT = 0.01
@@ -93,7 +101,7 @@ def trainer_for(steps: int, forcing: Any, *, lr: float, lr_end: float, window: i
     return GradientTrainer(
         epochs=max(1, steps // 50), batches_per_epoch=50, batch_size=16, window=window, noise=noise,
         optimizer="radam", lr=lr, lr_end=lr_end, schedule="exponential", teacher_forcing=forcing,
-        progress=False,
+        progress=False, restore_best=False,
     )
 
 
@@ -120,12 +128,18 @@ def measure_step(model: Any, train: Any, forcing: Any, window: int) -> float:
 
 def quality(
     name: str, seeds: list[int], *, minutes: float, steps: int | None, window: int, lr: float, lr_end: float,
-    gamma: float | None = None, noise: float = 0.0, forcing_kind: str = "default", **params: Any,
+    gamma: float | None = None, noise: float = 0.0, forcing_kind: str = "default", select_every: int = 0,
+    plain: bool = False, **params: Any,
 ) -> list[dict[str, Any]]:
     """Train and evaluate ``name`` for each seed; the run is ``steps`` long, or sized so that its
-    CPU time is ``minutes`` at the step time measured before training."""
+    CPU time is ``minutes`` at the step time measured before training. With ``select_every``,
+    the model is also scored every that many steps (short D_stsp against the training data, see
+    ``dsr_select.py``) and the best-scoring one is evaluated as a second row (``"selected"``).
+    With ``plain``, the model is trained by ``model.fit(train)`` (its default trainer; the run
+    options are ignored)."""
     from chaoskit_models.dsr.symbolic import symbolic_encoding
     from chaoskit_models.training import GeneralizedForcing
+    from dsr_select import fit_with_selection, short_dstsp
 
     train_values = lorenz(N_TRAIN, (1.0, 1.0, 1.0))
     test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
@@ -143,120 +157,47 @@ def quality(
         per_step = measure_step(model, train, forcing, window)
         n_steps = steps if steps is not None else max(50, int(minutes * 60 / per_step))
         trainer = trainer_for(n_steps, forcing, lr=lr, lr_end=lr_end, window=window, noise=noise)
+        if plain:  # model.fit(train): the model's default trainer
+            trainer = model.default_trainer()
+            forcing, lr, lr_end, window, noise = (trainer.teacher_forcing, trainer.lr, trainer.lr_end,
+                                                  trainer.window, trainer.noise)
         t0, c0 = time.perf_counter(), time.process_time()
-        model.fit(train, trainer=trainer)
+        trace: list[dict[str, float]] = []
+        candidates = [("final", model)]
+        if select_every:
+            model, best, trace = fit_with_selection(
+                model, train, trainer, every=select_every, score=short_dstsp(train_values, dataset),
+            )
+            candidates = [("final", model), ("selected", best)]
+        else:
+            model.fit(train, trainer=None if plain else trainer)
         fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
-        result = evaluate(model, test_values)
-        row = {
-            "model": name, "seed": seed, "params": params, "lr": [lr, lr_end], "window": window,
-            "forcing": repr(forcing), "noise": noise,
-            "steps": trainer.total_steps, "step_cpu_ms": round(1000 * per_step, 1),
-            "fit_wall_s": round(fit_s, 1), "fit_cpu_s": round(fit_cpu, 1),
-            "final_loss": float(model.train_result.history["loss"].values[-1]),
-            "final_alpha": float(model.train_result.history["alpha"].values[-1]),
-        }
-        generated = result.pop("generated")
-        row.update(result)
-        if name == "alrnn" and result["finite"]:
-            latent = model.latent_trajectory(dataset(test_values[:1]), int(1.25 * N_TEST) - 1).values
-            encoding = symbolic_encoding(latent[:, -N_TEST:], model.pwl_units)
-            row["n_regions"] = int(encoding["n_regions"])
-            row["occupancy"] = [round(float(v), 4) for v in encoding["occupancy"].values]
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-        del generated
+        for which, fitted in candidates:
+            result = evaluate(fitted, test_values)
+            row = {
+                "model": name, "seed": seed, "which": which, "params": params, "lr": [lr, lr_end],
+                "window": window, "forcing": repr(forcing), "noise": noise,
+                "steps": trainer.total_steps, "step_cpu_ms": round(1000 * per_step, 1),
+                "fit_wall_s": round(fit_s, 1), "fit_cpu_s": round(fit_cpu, 1),
+                "final_loss": float(model.train_result.history["loss"].values[-1]),
+                "final_alpha": float(model.train_result.history["alpha"].values[-1]),
+                # the epoch of the lowest training loss (what restore_best=True would keep) and how many
+                "loss_argmin_epoch": [int(np.argmin(model.train_result.history["loss"].values)) + 1,
+                                      int(model.train_result.history.sizes["epoch"])],
+            }
+            if which == "selected":
+                row["selected_at"] = min(trace, key=lambda r: r["score"])["steps"]
+                row["trace"] = trace
+            result.pop("generated")
+            row.update(result)
+            if name == "alrnn" and result["finite"]:
+                latent = fitted.latent_trajectory(dataset(test_values[:1]), int(1.25 * N_TEST) - 1).values
+                encoding = symbolic_encoding(latent[:, -N_TEST:], fitted.pwl_units)
+                row["n_regions"] = int(encoding["n_regions"])
+                row["occupancy"] = [round(float(v), 4) for v in encoding["occupancy"].values]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     return rows
-
-
-def step_times() -> list[dict[str, Any]]:
-    """Forward / backward / optimizer split of one GTF step (clipped shPLRNN M = 3, L = 100)."""
-    from chaoskit_models.training import GeneralizedForcing
-
-    train = dataset(lorenz(5_000, (1.0, 1.0, 1.0)))
-    rows = []
-    for dtype in ("float32", "float64"):
-        model = chaoskit.models.create("clipped_shplrnn", seed=0, dtype=dtype)
-        problem = model.training_problem(train, None)
-        module, data = problem.module, problem.train
-        runtime = GeneralizedForcing(alpha="adaptive").start()
-        opt = torch.optim.RAdam(module.parameters(), lr=1e-4)
-        gen = torch.Generator().manual_seed(0)
-        parts: dict[str, list[float]] = {"forward": [], "backward": [], "optimizer": [], "total": []}
-        for k in range(60):
-            start = torch.randint(data.shape[1] - 200, (16,), generator=gen)
-            windows = data[0, start[:, None] + torch.arange(200)]
-            t0 = time.process_time()
-            opt.zero_grad()
-            loss = problem.loss(module, windows, runtime)
-            t1 = time.process_time()
-            loss.backward()
-            t2 = time.process_time()
-            opt.step()
-            t3 = time.process_time()
-            if k >= 10:
-                for key, value in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
-                    parts[key].append(value)
-        row = {"dtype": dtype, **{k: round(1000 * statistics.median(v), 2) for k, v in parts.items()}}
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    rows.append(ensemble_step_time(train))
-    return rows
-
-
-class _WindowLoss(torch.nn.Module):
-    """The GTF loss of one cell on a batch of windows, as a module (for torch.func.functional_call)."""
-
-    def __init__(self, cell: torch.nn.Module, runtime: Any) -> None:
-        super().__init__()
-        self.cell = cell
-        self.runtime = runtime
-
-    def forward(self, windows: torch.Tensor) -> torch.Tensor:
-        return torch.mean((self.runtime.unroll(self.cell, windows) - windows[:, 1:]) ** 2)
-
-
-def ensemble_step_time(train: Any, members: int = 20) -> dict[str, Any]:
-    """CPU time of one GTF step of ``members`` clipped shPLRNNs stacked and run under vmap.
-
-    The cells' parameters are stacked along a leading ``ensemble`` dim
-    (``torch.func.stack_module_state``), each member gets its own batch of windows, and one
-    backward pass gives every member's gradient; RAdam is elementwise, so one optimizer on the
-    stacked parameters is the same as one per member. α is held constant (0.1) here: the
-    adaptive estimate is per member and would run outside vmap.
-    """
-    from chaoskit_models.training import GeneralizedForcing
-
-    runtime = GeneralizedForcing(alpha=0.1).start()
-    wrappers, data = [], None
-    for seed in range(members):
-        model = chaoskit.models.create("clipped_shplrnn", seed=seed, dtype="float32")
-        problem = model.training_problem(train, None)
-        wrappers.append(_WindowLoss(problem.module, runtime))
-        data = problem.train
-    params, buffers = torch.func.stack_module_state(wrappers)
-    base = wrappers[0]
-
-    def member_loss(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], w: torch.Tensor) -> torch.Tensor:
-        return torch.func.functional_call(base, (p, b), (w,))
-
-    batched = torch.func.vmap(member_loss)
-    opt = torch.optim.RAdam(list(params.values()), lr=1e-4)
-    gen = torch.Generator().manual_seed(0)
-    times = []
-    for k in range(15):
-        start = torch.randint(data.shape[1] - 200, (members, 16), generator=gen)
-        windows = data[0, start[..., None] + torch.arange(200)]  # (members, 16, 200, 3)
-        t0 = time.process_time()
-        opt.zero_grad()
-        batched(params, buffers, windows).sum().backward()
-        opt.step()
-        if k >= 3:
-            times.append(time.process_time() - t0)
-    step = statistics.median(times)
-    row = {"ensemble": members, "dtype": "float32", "total": round(1000 * step, 2),
-           "per_model": round(1000 * step / members, 2)}
-    print(json.dumps(row), flush=True)
-    return row
 
 
 def main() -> None:
@@ -271,6 +212,13 @@ def main() -> None:
     parser.add_argument("--alrnn-forcing", default="default",
                         help="AL-RNN teacher forcing: 'default' (sparse TF, tau = 16), 'gtf' (adaptive "
                              "GTF) or 'gtf=ALPHA' (GTF with a constant alpha)")
+    parser.add_argument("--regularization", type=float, default=None,
+                        help="the model's lambda_lat (default: the model's own default)")
+    parser.add_argument("--select-every", type=int, default=0,
+                        help="also score the model every N steps (short D_stsp vs the training data) "
+                             "and evaluate the best-scoring one (the authors' checkpoint selection)")
+    parser.add_argument("--default-models", default="clipped_shplrnn",
+                        help="models trained by a plain fit(train) in --parts default (comma-separated)")
     parser.add_argument("--lr", type=float, default=5e-3)
     parser.add_argument("--lr-end", type=float, default=1e-5)
     parser.add_argument("--out", default="results/dsr_lorenz.json")
@@ -280,23 +228,30 @@ def main() -> None:
     parts = args.parts.split(",")
     report: dict[str, Any] = {"torch": torch.__version__, "threads": 1}
     if "step" in parts:
-        report["step"] = step_times()
+        report["step"] = step_times(dataset(lorenz(5_000, (1.0, 1.0, 1.0))))
     if "quality" in parts:
         report["clipped_shplrnn"] = quality(
             "clipped_shplrnn", seeds, minutes=args.minutes, steps=args.steps, window=args.window,
             lr=args.lr, lr_end=args.lr_end, gamma=args.gamma, noise=args.noise, latent_dim=3, hidden_dim=100,
         )
+    if "default" in parts:  # plain model.fit(train), the model's own defaults
+        for name in args.default_models.split(","):
+            report[f"{name}_default"] = quality(
+                name, seeds, minutes=args.minutes, steps=1, window=200, lr=1.0, lr_end=1.0, plain=True,
+            )
     if "alrnn" in parts:
+        extra = {} if args.regularization is None else {"regularization": args.regularization}
         report["alrnn"] = quality(
             "alrnn", seeds, minutes=args.minutes, steps=args.steps, window=args.window,
             lr=args.lr, lr_end=args.lr_end, noise=args.noise, gamma=args.gamma,
-            forcing_kind=args.alrnn_forcing, latent_dim=20, pwl_units=2,
+            forcing_kind=args.alrnn_forcing, select_every=args.select_every, latent_dim=20, pwl_units=2,
+            **extra,
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    for key in ("clipped_shplrnn", "alrnn"):
-        rows = report.get(key, [])
+    for key in [k for k in report if k not in ("torch", "threads", "step")]:
+        rows = report[key]
         if rows:
             print(f"\n| {key} seed | steps | fit CPU s | fit wall s | D_stsp | D_H | Lyapunov spectrum | regions |")
             print("|---|---|---|---|---|---|---|---|")

@@ -91,22 +91,6 @@ class TestDSRConformance(ModelConformance):
     params: ClassVar[dict[str, dict[str, Any]]] = {k: {**v, **QUICK} for k, v in TINY.items()}
 
 
-# --------------------------------------------------------------------------- defaults
-def test_default_trainers_are_the_published_set_ups() -> None:
-    for model in (chaoskit.models.create(n) for n in ("plrnn", "dendplrnn", "shplrnn", "clipped_shplrnn")):
-        trainer = model.default_trainer()
-        assert trainer.optimizer == "radam" and trainer.lr == 1e-3 and trainer.lr_end == 1e-6
-        assert trainer.batch_size == 16 and trainer.window == 200
-        assert type(trainer.schedule).__name__ == "Exponential"
-        assert trainer.teacher_forcing == GeneralizedForcing(alpha="adaptive")
-    alrnn = ALRNN()
-    assert (alrnn.latent_dim, alrnn.pwl_units) == (20, 2)
-    assert alrnn.default_trainer().teacher_forcing == SparseForcing(interval=16)
-    clipped = ClippedShallowPLRNN()
-    assert (clipped.latent_dim, clipped.hidden_dim) == (3, 100)
-    assert attrs.evolve(clipped, epochs=7).default_trainer().total_steps == 7 * 50
-
-
 # --------------------------------------------------------------------------- training
 @pytest.mark.parametrize(
     ("name", "params", "forcing"),

@@ -8,7 +8,7 @@ import attrs
 import torch
 import xarray as xr
 from chaoskit import ParameterError
-from chaoskit.validators import integer
+from chaoskit.validators import integer, nonnegative, positive
 from torch import nn
 from torch.nn import functional as F
 
@@ -44,19 +44,21 @@ class ALRNNCell(DSRCell):
         self.A = nn.Parameter(torch.diagonal(normalized_positive_definite(latent_dim, gen)).clone())
         self.W = nn.Parameter(0.01 * torch.randn(latent_dim, latent_dim, generator=gen, dtype=torch.float64))
         self.h = nn.Parameter(torch.zeros(latent_dim, dtype=torch.float64))
-        mask = torch.zeros(latent_dim, dtype=torch.bool)
-        mask[latent_dim - pwl_units :] = True
-        self.register_buffer("rectified", mask, persistent=False)
+        # the split index, not a mask buffer: the module's state is its parameters only, so
+        # checkpoints, saved files and resumed runs see exactly the trained tensors
+        self.n_linear = latent_dim - self.pwl_units
 
     def phi(self, z: torch.Tensor) -> torch.Tensor:
         """``Φ(z)``: relu on the last P units only."""
-        return torch.where(self.rectified, torch.relu(z), z)
+        k = self.n_linear
+        return torch.cat([z[..., :k], torch.relu(z[..., k:])], dim=-1)
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(F.linear(self.phi(z), self.W, self.h), self.A, z)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
-        slope = torch.where(self.rectified, (z > 0).to(z.dtype), torch.ones_like(z))
+        k = self.n_linear
+        slope = torch.cat([torch.ones_like(z[..., :k]), (z[..., k:] > 0).to(z.dtype)], dim=-1)
         return self._diag_plus(self.A, z, self.W * slope.unsqueeze(-2))
 
     def penalty(self) -> torch.Tensor:
@@ -65,7 +67,7 @@ class ALRNNCell(DSRCell):
 
     def region(self, z: torch.Tensor) -> torch.Tensor:
         """The sign pattern ``1[z > 0]`` of the P rectified units, ``(..., P)`` booleans."""
-        return z[..., self.latent_dim - self.pwl_units :] > 0
+        return z[..., self.n_linear :] > 0
 
 def _pwl_units(instance: Any, attribute: Any, value: Any) -> None:
     integer(0)(instance, attribute, value)
@@ -97,6 +99,11 @@ class ALRNN(DSRModel):
         P, the number of piecewise-linear units, ``0 ≤ P ≤ M`` (default 2).
     forcing_interval
         τ of the default trainer's sparse teacher forcing (default 16).
+    regularization, noise, lr, lr_end, epochs
+        The published Lorenz-63 set-up (Brenner et al. 2024, ``settings/lorenz63.json`` of their
+        code) is the default: no latent regularization, training noise 0.05, RAdam 1e-3 → 1e-5
+        over 2,000 epochs of 50 batches (100,000 steps, 20-25 CPU minutes for M = 20; shorter
+        runs end on a fixed point or a cycle, see ``docs/models/dsr.md``).
     **kwargs
         The rest of :class:`~chaoskit_models.dsr.model.DSRModel`'s parameters.
     """
@@ -104,6 +111,11 @@ class ALRNN(DSRModel):
     latent_dim: int = attrs.field(default=20, validator=integer(1))
     pwl_units: int = attrs.field(default=2, validator=_pwl_units)
     forcing_interval: int = attrs.field(default=16, validator=integer(1))
+    regularization: float = attrs.field(default=0.0, validator=nonnegative)
+    noise: float = attrs.field(default=0.05, validator=nonnegative)
+    lr: float = attrs.field(default=1e-3, validator=positive)
+    lr_end: float = attrs.field(default=1e-5, validator=positive)
+    epochs: int = attrs.field(default=2000, validator=integer(1))
 
     def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
         return ALRNNCell(self.latent_dim, observation, gen, pwl_units=self.pwl_units)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 
 import torch
 from torch import nn
 
+from ..training.protocol import LatentCell
 from .cache import DerivedCache
 
 __all__ = ["DSRCell"]
@@ -70,6 +72,12 @@ class DSRCell(nn.Module, abc.ABC):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.step(z)
+
+    def stack_members(self, cells: Sequence[nn.Module]) -> LatentCell:
+        """``cells`` (this class and configuration) as one ensemble cell; see :mod:`.stacked`."""
+        from .stacked import stack_cells
+
+        return stack_cells(cells)
 
     # ------------------------------------------------------------------ helpers
     def _diag_plus(self, a: torch.Tensor, z: torch.Tensor, rest: torch.Tensor) -> torch.Tensor:

@@ -8,11 +8,9 @@ from chaoskit.validators import boolean, integer
 from torch import nn
 from torch.nn import functional as F
 
-from ..training.forcing import GeneralizedForcing
-from ..training.protocol import TeacherForcing
 from .cell import DSRCell
+from .gtf_model import GTFModel
 from .init import plrnn_a_w_h, uniform_fan_in
-from .model import DSRModel
 
 __all__ = ["DendPLRNN", "DendPLRNNCell"]
 
@@ -85,7 +83,7 @@ class DendPLRNNCell(DSRCell):
         )
 
 @attrs.define(frozen=True, kw_only=True, slots=False)
-class DendPLRNN(DSRModel):
+class DendPLRNN(GTFModel):
     """Dendritic PLRNN (Brenner et al. 2022), trained with adaptive GTF.
 
     ``z_{t+1} = A⊙z_t + W·Σ_b α_b·relu(z_t − H_b) + h`` (see :class:`DendPLRNNCell`); the
@@ -100,7 +98,7 @@ class DendPLRNN(DSRModel):
     clipped
         Use the clipped, bounded bases ``α_b·[relu(z − H_b) − relu(z)]``.
     **kwargs
-        The rest of :class:`~chaoskit_models.dsr.model.DSRModel`'s parameters.
+        The rest of :class:`~chaoskit_models.dsr.gtf_model.GTFModel`'s parameters.
     """
 
     latent_dim: int = attrs.field(default=22, validator=integer(1))
@@ -111,6 +109,3 @@ class DendPLRNN(DSRModel):
         return DendPLRNNCell(
             self.latent_dim, observation, gen, bases=self.bases, clipped=self.clipped, data_range=data_range
         )
-
-    def default_forcing(self) -> TeacherForcing:
-        return GeneralizedForcing(alpha="adaptive")

@@ -13,7 +13,7 @@ import xarray as xr
 from chaoskit import DataError, Model, ParameterError, validate
 from chaoskit.validators import boolean, choice, integer, nonnegative, positive
 
-from ..torch_model import standardization
+from ..torch_model import load_module_arrays, module_arrays, standardization
 from ..torch_utils import resolve
 from ..training.protocol import TeacherForcing, TorchTrainable, TrainingProblem
 from .cell import DSRCell
@@ -50,12 +50,13 @@ class DSRModel(Model, TorchTrainable):
     regularization
         λ_lat: the loss adds ``λ_lat`` times the cell's L2 penalty (``‖1 − A‖²`` and the squared
         norms of its weights and biases; see each cell).
-    epochs, batches_per_epoch, batch_size, sequence_length, lr, lr_end
+    epochs, batches_per_epoch, batch_size, sequence_length, lr, lr_end, noise
         The run of the default trainer (:meth:`default_trainer`): RAdam with the learning rate
         decaying exponentially from ``lr`` to ``lr_end`` over ``epochs × batches_per_epoch``
-        steps, each on ``batch_size`` random windows of ``sequence_length`` time points (the
-        published set-up: 1e-3 → 1e-6, 16 windows of 200). A trainer passed to ``fit`` replaces
-        all of them.
+        steps, each on ``batch_size`` random windows of ``sequence_length`` time points with
+        Gaussian ``noise`` (standard deviation, standardized units) added. Default: 120 × 50 =
+        6,000 steps at 5e-3 → 1e-5, a few CPU minutes (the published runs are 50-100 times
+        longer at 1e-3; see each model). A trainer passed to ``fit`` replaces all of them.
     device, dtype, seed
         As for every :class:`chaoskit.Model`. ``seed`` fixes the initialisation and the
         default trainer's window sampling.
@@ -72,12 +73,13 @@ class DSRModel(Model, TorchTrainable):
     observation: str = attrs.field(default="identity", validator=choice(OBSERVATIONS))
     standardize: bool = attrs.field(default=True, validator=boolean)
     regularization: float = attrs.field(default=1e-5, validator=nonnegative)
-    epochs: int = attrs.field(default=20, validator=integer(1))
+    epochs: int = attrs.field(default=120, validator=integer(1))
     batches_per_epoch: int = attrs.field(default=50, validator=integer(1))
     batch_size: int = attrs.field(default=16, validator=integer(1))
     sequence_length: int = attrs.field(default=200, validator=integer(2))
-    lr: float = attrs.field(default=1e-3, validator=positive)
-    lr_end: float = attrs.field(default=1e-6, validator=positive)
+    lr: float = attrs.field(default=5e-3, validator=positive)
+    lr_end: float = attrs.field(default=1e-5, validator=positive)
+    noise: float = attrs.field(default=0.0, validator=nonnegative)
 
     min_context: ClassVar[int] = 1
     backend: ClassVar[str] = "torch"
@@ -93,18 +95,21 @@ class DSRModel(Model, TorchTrainable):
 
     # ------------------------------------------------------------------ training
     def default_trainer(self) -> Any:
-        """A :class:`~chaoskit_models.training.GradientTrainer` with the published DSR set-up.
+        """The :class:`~chaoskit_models.training.GradientTrainer` that ``fit(train)`` uses.
 
         RAdam, learning rate ``lr → lr_end`` (exponential), ``batch_size`` windows of
-        ``sequence_length`` points, ``epochs × batches_per_epoch`` steps, and the model's
-        :meth:`default_forcing`.
+        ``sequence_length`` points with ``noise``, ``epochs × batches_per_epoch`` steps, and the
+        model's :meth:`default_forcing`. The run ends with its last weights
+        (``restore_best=False``), as the reference code does: the training loss under teacher
+        forcing does not rank free-running models.
         """
         from ..training import GradientTrainer
 
         return GradientTrainer(
             epochs=self.epochs, batches_per_epoch=self.batches_per_epoch, batch_size=self.batch_size,
-            window=self.sequence_length, optimizer="radam", lr=self.lr, lr_end=self.lr_end,
-            schedule="exponential", teacher_forcing=self.default_forcing(),
+            window=self.sequence_length, noise=self.noise, optimizer="radam", lr=self.lr,
+            lr_end=self.lr_end, schedule="exponential", teacher_forcing=self.default_forcing(),
+            restore_best=False,
         )
 
     def training_problem(self, train: xr.Dataset, valid: xr.Dataset | None) -> TrainingProblem:
@@ -147,6 +152,8 @@ class DSRModel(Model, TorchTrainable):
     def _fit(self, train: xr.Dataset, *, valid: xr.Dataset | None, trainer: Any) -> None:
         from ..training import fit_torch_model
 
+        if trainer is None:
+            self._check_default_window(feature_values(train, "train").shape[1])
         fit_torch_model(self, train, valid, trainer)
         fitted: FittedCell = self.__dict__["_dsr"]
         tail = feature_values(train, "train")[-1:, -self.sequence_length :]
@@ -181,9 +188,8 @@ class DSRModel(Model, TorchTrainable):
 
     def _get_state(self) -> Mapping[str, np.ndarray]:
         fitted = self._fitted
-        state = {_CELL + k: v.detach().cpu().numpy().astype(np.float64) for k, v in fitted.cell.state_dict().items()}
-        state.update(mean=fitted.mean, std=fitted.std, last_state=fitted.last_state)
-        return state
+        return {**module_arrays(fitted.cell, _CELL), "mean": fitted.mean, "std": fitted.std,
+                "last_state": fitted.last_state}
 
     def _set_state(self, state: Mapping[str, np.ndarray]) -> None:
         missing = [k for k in ("mean", "std", "last_state") if k not in state]
@@ -194,14 +200,8 @@ class DSRModel(Model, TorchTrainable):
         device, dtype = resolve(type(self).__name__, self.device, self.dtype)
         gen = generator(0)
         cell = self._make_cell(make_observation(self.observation, mean.shape[0], self.latent_dim, gen), gen, (-1.0, 1.0))
-        weights = {k[len(_CELL) :]: torch.as_tensor(v) for k, v in state.items() if k.startswith(_CELL)}
-        try:
-            cell.load_state_dict(weights)
-        except RuntimeError as err:
-            raise DataError(
-                f"{type(self).__name__}: the saved weights do not fit the hyperparameters "
-                f"{self.hyperparameters()} ({str(err).splitlines()[0]})"
-            ) from None
+        load_module_arrays(cell, state, _CELL, owner=type(self).__name__,
+                           settings=f"the hyperparameters {self.hyperparameters()} and {mean.shape[0]} features")
         cell = cell.to(device=device, dtype=dtype).requires_grad_(False)
         self.__dict__["_dsr"] = FittedCell(
             cell=cell, mean=mean, std=np.asarray(state["std"], np.float64),
@@ -221,6 +221,16 @@ class DSRModel(Model, TorchTrainable):
     def _fitted(self) -> FittedCell:
         self.fit_info  # noqa: B018 - raises NotFittedError before fit
         return self.__dict__["_dsr"]
+
+    def _check_default_window(self, n_times: int) -> None:
+        """The default trainer's windows are ``sequence_length`` long: name that field when they do not fit."""
+        if n_times < self.sequence_length:
+            name = type(self).__name__
+            raise DataError(
+                f"{name}: members of {n_times} time points are shorter than the training window of "
+                f"{self.sequence_length} (the model's sequence_length, which sizes the windows of its "
+                f"default trainer); use longer trajectories or {name}(sequence_length=...) of at most {n_times}"
+            )
 
     def _check_dimensions(self, n_features: int) -> None:
         if self.observation == "identity" and self.latent_dim < n_features:

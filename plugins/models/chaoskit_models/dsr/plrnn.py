@@ -8,11 +8,9 @@ from chaoskit.validators import integer
 from torch import nn
 from torch.nn import functional as F
 
-from ..training.forcing import GeneralizedForcing
-from ..training.protocol import TeacherForcing
 from .cell import DSRCell
+from .gtf_model import GTFModel
 from .init import plrnn_a_w_h
-from .model import DSRModel
 
 __all__ = ["PLRNN", "PLRNNCell"]
 
@@ -52,17 +50,14 @@ class PLRNNCell(DSRCell):
         return (1.0 - self.A).square().sum() + self.connectivity().square().sum() + self.h.square().sum()
 
 @attrs.define(frozen=True, kw_only=True, slots=False)
-class PLRNN(DSRModel):
+class PLRNN(GTFModel):
     """Piecewise-linear RNN (Durstewitz 2017; Koppe et al. 2019), trained with adaptive GTF.
 
     ``z_{t+1} = A⊙z_t + W·relu(z_t) + h`` (see :class:`PLRNNCell`). All parameters of
-    :class:`~chaoskit_models.dsr.model.DSRModel`; ``latent_dim`` defaults to 20.
+    :class:`~chaoskit_models.dsr.gtf_model.GTFModel`; ``latent_dim`` defaults to 20.
     """
 
     latent_dim: int = attrs.field(default=20, validator=integer(1))
 
     def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
         return PLRNNCell(self.latent_dim, observation, gen)
-
-    def default_forcing(self) -> TeacherForcing:
-        return GeneralizedForcing(alpha="adaptive")

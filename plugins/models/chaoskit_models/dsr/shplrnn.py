@@ -10,12 +10,10 @@ from chaoskit.validators import integer
 from torch import nn
 from torch.nn import functional as F
 
-from ..training.forcing import GeneralizedForcing
-from ..training.protocol import TeacherForcing
 from .cache import DerivedCache
 from .cell import DSRCell
+from .gtf_model import GTFModel
 from .init import normalized_positive_definite, uniform_fan_in
-from .model import DSRModel
 
 __all__ = ["ClippedShallowPLRNN", "ShallowPLRNN", "ShallowPLRNNCell"]
 
@@ -91,7 +89,7 @@ class ShallowPLRNNCell(DSRCell):
         )
 
 @attrs.define(frozen=True, kw_only=True, slots=False)
-class ShallowPLRNN(DSRModel):
+class ShallowPLRNN(GTFModel):
     """Shallow PLRNN (Hess et al. 2023), trained with adaptive GTF.
 
     ``z_{t+1} = A⊙z_t + W₁·relu(W₂·z_t + h₂) + h₁`` (see :class:`ShallowPLRNNCell`).
@@ -103,7 +101,7 @@ class ShallowPLRNN(DSRModel):
     hidden_dim
         L, the width of the hidden layer (default 100).
     **kwargs
-        The rest of :class:`~chaoskit_models.dsr.model.DSRModel`'s parameters.
+        The rest of :class:`~chaoskit_models.dsr.gtf_model.GTFModel`'s parameters.
     """
 
     latent_dim: int = attrs.field(default=3, validator=integer(1))
@@ -113,9 +111,6 @@ class ShallowPLRNN(DSRModel):
 
     def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
         return ShallowPLRNNCell(self.latent_dim, observation, gen, hidden_dim=self.hidden_dim, clipped=self.clipped)
-
-    def default_forcing(self) -> TeacherForcing:
-        return GeneralizedForcing(alpha="adaptive")
 
 
 @attrs.define(frozen=True, kw_only=True, slots=False)

@@ -18,7 +18,7 @@ sparse forcing at ``(t_julia − 1) mod τ = 0`` is ``t mod τ = 0`` here; the a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -26,13 +26,16 @@ import torch
 from chaoskit import ParameterError
 from chaoskit.validators import in_interval, integer
 
-from .protocol import ForcingRuntime, LatentCell, TeacherForcing
+from .protocol import EnsembleRuntime, ForcingRuntime, LatentCell, TeacherForcing
 
-__all__ = ["FORCINGS", "GeneralizedForcing", "NoForcing", "SparseForcing", "estimate_alpha", "forcing_of"]
+__all__ = [
+    "FORCINGS", "GeneralizedForcing", "NoForcing", "SparseForcing", "alpha_of_growth", "anneal", "estimate_alpha",
+    "forcing_of", "free_unroll", "growth", "gtf_unroll", "sparse_unroll",
+]
 
 
 def _stack_observed(cell: LatentCell, states: list[torch.Tensor]) -> torch.Tensor:
-    return cell.observe(torch.stack(states, dim=1))
+    return cell.observe(torch.stack(states, dim=-2))
 
 
 def _check_window(x: torch.Tensor) -> None:
@@ -50,16 +53,26 @@ class NoForcing(TeacherForcing):
     def start(self) -> ForcingRuntime:
         return _FreeRuntime()
 
+    def start_ensemble(self, members: int) -> EnsembleRuntime:
+        from .ensemble_forcing import FreeEnsemble
+
+        return FreeEnsemble(members)
+
+
+def free_unroll(cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
+    """Free-running predictions of ``x[..., 1:, :]`` from ``x[..., 0, :]`` (any leading dims)."""
+    z = cell.initial(x[..., 0, :])
+    states = []
+    for _ in range(1, x.shape[-2]):
+        z = cell.step(z)
+        states.append(z)
+    return _stack_observed(cell, states)
+
 
 class _FreeRuntime(ForcingRuntime):
     def unroll(self, cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
         _check_window(x)
-        z = cell.initial(x[:, 0])
-        states = []
-        for _ in range(1, x.shape[1]):
-            z = cell.step(z)
-            states.append(z)
-        return _stack_observed(cell, states)
+        return free_unroll(cell, x)
 
     @property
     def alpha(self) -> float:
@@ -84,6 +97,23 @@ class SparseForcing(TeacherForcing):
     def start(self) -> ForcingRuntime:
         return _SparseRuntime(self.interval)
 
+    def start_ensemble(self, members: int) -> EnsembleRuntime:
+        from .ensemble_forcing import SparseEnsemble
+
+        return SparseEnsemble(self.interval, members)
+
+
+def sparse_unroll(cell: LatentCell, x: torch.Tensor, interval: int) -> torch.Tensor:
+    """Predictions of ``x[..., 1:, :]`` with ``z`` replaced by ``infer(z, x_t)`` when ``t % interval == 0``."""
+    z = cell.initial(x[..., 0, :])
+    states = []
+    for t in range(1, x.shape[-2]):
+        z = cell.step(z)
+        states.append(z)
+        if t % interval == 0:
+            z = cell.infer(z, x[..., t, :])
+    return _stack_observed(cell, states)
+
 
 class _SparseRuntime(ForcingRuntime):
     def __init__(self, interval: int) -> None:
@@ -91,14 +121,7 @@ class _SparseRuntime(ForcingRuntime):
 
     def unroll(self, cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
         _check_window(x)
-        z = cell.initial(x[:, 0])
-        states = []
-        for t in range(1, x.shape[1]):
-            z = cell.step(z)
-            states.append(z)
-            if t % self.interval == 0:
-                z = cell.infer(z, x[:, t])
-        return _stack_observed(cell, states)
+        return sparse_unroll(cell, x, self.interval)
 
     @property
     def alpha(self) -> float:
@@ -149,6 +172,42 @@ class GeneralizedForcing(TeacherForcing):
     def start(self) -> ForcingRuntime:
         return _GeneralizedRuntime(self)
 
+    def start_ensemble(self, members: int) -> EnsembleRuntime:
+        from .ensemble_forcing import GeneralizedEnsemble
+
+        return GeneralizedEnsemble(self, members)
+
+
+def gtf_unroll(
+    cell: LatentCell, x: torch.Tensor, alpha: float | torch.Tensor, *, force: bool, collect: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """GTF predictions of ``x[..., 1:, :]`` and, with ``collect``, the states ``ẑ_t`` (detached).
+
+    ``alpha`` is a number or a tensor broadcasting against the latent states (one α per
+    ensemble member); ``force`` says whether any α is positive (otherwise no mixing at all).
+    """
+    z = cell.initial(x[..., 0, :])
+    states, inferred = [], []
+    for t in range(1, x.shape[-2]):
+        z = cell.step(z)
+        states.append(z)
+        if force or collect:
+            z_hat = cell.infer(z, x[..., t, :])
+            if collect:
+                inferred.append(z_hat.detach())
+            if force:
+                # lerp is exact at both ends: α = 1 gives ẑ_t, α = 0 gives z_t
+                z = torch.lerp(z, z_hat, alpha)
+    preds = _stack_observed(cell, states)
+    return preds, (torch.stack(inferred, dim=-2) if collect else None)
+
+
+def anneal(alpha: float, estimate: float, gamma: float) -> float:
+    """The adaptive α after an estimate α*: a jump up to α*, or ``γ·α + (1 − γ)·α*``."""
+    if estimate > alpha:
+        return estimate
+    return gamma * alpha + (1.0 - gamma) * estimate
+
 
 class _GeneralizedRuntime(ForcingRuntime):
     def __init__(self, config: GeneralizedForcing) -> None:
@@ -167,38 +226,11 @@ class _GeneralizedRuntime(ForcingRuntime):
         if self.training:
             self.batches += 1
             collect = self.config.adaptive and self.batches % self.config.update_every == 0
-        preds, inferred = self._forward(cell, x, self.value, collect)
+        preds, inferred = gtf_unroll(cell, x, self.value, force=self.value > 0.0, collect=collect)
         if inferred is not None:
-            self._anneal(cell, inferred)
+            self.estimate = estimate_alpha(cell, inferred)
+            self.value = anneal(self.value, self.estimate, self.config.gamma)
         return preds
-
-    @staticmethod
-    def _forward(
-        cell: LatentCell, x: torch.Tensor, alpha: float, collect: bool
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        z = cell.initial(x[:, 0])
-        states, inferred = [], []
-        for t in range(1, x.shape[1]):
-            z = cell.step(z)
-            states.append(z)
-            if alpha > 0.0 or collect:
-                z_hat = cell.infer(z, x[:, t])
-                if collect:
-                    inferred.append(z_hat.detach())
-                if alpha > 0.0:
-                    # lerp is exact at both ends: α = 1 gives ẑ_t, α = 0 gives z_t
-                    z = torch.lerp(z, z_hat, alpha)
-        preds = _stack_observed(cell, states)
-        return preds, (torch.stack(inferred, dim=1) if collect else None)
-
-    def _anneal(self, cell: LatentCell, inferred: torch.Tensor) -> None:
-        est = estimate_alpha(cell, inferred)
-        self.estimate = est
-        if est > self.value:
-            self.value = est
-        else:
-            g = self.config.gamma
-            self.value = g * self.value + (1.0 - g) * est
 
     def state_dict(self) -> dict[str, Any]:
         return {"alpha": float(self.value), "estimate": float(self.estimate), "batches": int(self.batches)}
@@ -217,11 +249,26 @@ def estimate_alpha(cell: LatentCell, z_hat: torch.Tensor) -> float:
     the maximum of those over the batch (Hess et al. 2023, "product upper bound"). Computed in
     float64 without gradients; a zero norm counts as the smallest positive float.
     """
+    return alpha_of_growth(float(growth(cell, z_hat)))
+
+
+def growth(
+    cell: LatentCell, z_hat: torch.Tensor, norms_of: Callable[[torch.Tensor], torch.Tensor] | None = None
+) -> torch.Tensor:
+    """G of :func:`estimate_alpha` for states ``(..., B, T, M)``: a float64 tensor ``(...)``.
+
+    ``norms_of`` computes the spectral norms of float64 Jacobians (default
+    ``torch.linalg.matrix_norm(ord=2)``).
+    """
     with torch.no_grad():
-        jac = cell.jacobian(z_hat)
-        norms = torch.linalg.matrix_norm(jac.double(), ord=2)  # (B, T)
+        jac = cell.jacobian(z_hat).double()
+        norms = torch.linalg.matrix_norm(jac, ord=2) if norms_of is None else norms_of(jac)  # (..., B, T)
         logs = torch.log(norms.clamp_min(torch.finfo(torch.float64).tiny))
-        g = float(torch.exp(logs.mean(dim=-1)).max())
+        return torch.exp(logs.mean(dim=-1)).amax(dim=-1)
+
+
+def alpha_of_growth(g: float) -> float:
+    """α* = max(0, 1 − 1/G); 1 when G is not finite."""
     if not math.isfinite(g):
         return 1.0  # an exploding Jacobian calls for full forcing
     return max(0.0, 1.0 - 1.0 / g)

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from chaoskit import DataError, ParameterError, TrainResult, encode_attrs
+from chaoskit import DataError, ParameterError, TrainResult
 from chaoskit.errors import TrainingDivergedError
 from chaoskit.plugins import call_hook
 
 from .checkpoint import read_checkpoint, write_checkpoint
 from .history import History
 from .lora import apply_lora, remove_lora
-from .optim import make_optimizer
+from .optim import clip_gradients, make_optimizer
 from .precision import Precision
 from .protocol import TrainingProblem
 from .runstate import (
@@ -26,6 +26,7 @@ from .runstate import (
     describe,
     fingerprint,
     frozen_checksum,
+    load_trained,
     progress_bar,
     trainable_names,
     trainable_state,
@@ -81,21 +82,7 @@ class _Run:
     def _setup(self) -> None:
         t, module = self.t, self.module
         if t.lora is not None or t.warm_start:
-            state = self.model.module_state()
-            if state is None:
-                what = "LoRA fine-tuning" if t.lora is not None else "warm_start"
-                raise ParameterError(
-                    f"{what} starts from trained weights, but {type(self.model).__name__} has none; "
-                    "fit it first (without lora / warm_start)"
-                )
-            try:
-                module.load_state_dict(state)
-            except RuntimeError as exc:
-                raise ParameterError(
-                    f"{what}: the trained weights of {type(self.model).__name__} do not fit the module "
-                    f"its hyperparameters build now ({str(exc).splitlines()[0]}); fine-tune the model "
-                    "with the hyperparameters it was trained with"
-                ) from None
+            load_trained(self.model, module, "LoRA fine-tuning" if t.lora is not None else "warm_start")
         self.requires_grad = {n: p.requires_grad for n, p in module.named_parameters()}
         if t.lora is not None:
             apply_lora(module, t.lora, self.generator)
@@ -242,10 +229,7 @@ class _Run:
         s.last_loss, s.lr = value, lr
 
     def _clip(self) -> None:
-        if self.t.grad_clip is not None:
-            torch.nn.utils.clip_grad_norm_(
-                [p for g in self.optimizer.param_groups for p in g["params"]], self.t.grad_clip
-            )
+        clip_gradients(self.optimizer, self.t.grad_clip)
 
     def _epoch_end(self) -> bool:
         t, s, module = self.t, self.state, self.module
@@ -262,23 +246,16 @@ class _Run:
             module.train()
         record["steps"] = s.step
         record["time"] = self.elapsed()
-        s.history.append(record)
-        s.epoch += 1
-        s.batches, s.loss_sum = 0, 0.0
         score = self.monitor.score(record)
         self.schedule.epoch_end(score)
-        if score < s.best_score - t.min_delta:
-            s.best_score, s.best_epoch, s.bad_epochs = score, s.epoch, 0
-            if t.restore_best or self.dir is not None:
-                s.best_state = trainable_state(module)
-                if self.dir is not None:
-                    self.best_checkpoint = str(write_checkpoint(
-                        self.dir / "best.pt",
-                        {"model_class": self.model_class, "fingerprint": self.fingerprint_json,
-                         "epoch": s.epoch, "score": s.best_score, "module": s.best_state},
-                    ))
-        else:
-            s.bad_epochs += 1
+        if s.close_epoch(record, score, t.min_delta) and (t.restore_best or self.dir is not None):
+            s.best_state = trainable_state(module)
+            if self.dir is not None:
+                self.best_checkpoint = str(write_checkpoint(
+                    self.dir / "best.pt",
+                    {"model_class": self.model_class, "fingerprint": self.fingerprint_json,
+                     "epoch": s.epoch, "score": s.best_score, "module": s.best_state},
+                ))
         call_hook("chaoskit_train_epoch_end", model=self.model, trainer=t, epoch=s.epoch, logs=dict(record))
         return t.patience is not None and s.bad_epochs >= t.patience
 
@@ -293,14 +270,8 @@ class _Run:
             for name, p in module.named_parameters():
                 p.requires_grad_(self.requires_grad.get(name, True))
         module.eval()
-        wall = self.elapsed()
-        attrs = encode_attrs({
-            "trainer": config, "model": self.model_class, "monitor": self.monitor.name,
-            "best_epoch": -1 if best_epoch is None else best_epoch, "stopped_early": int(stopped_early),
-            "steps": s.step,
-        })
-        return TrainResult(
-            history=s.history.to_dataset(attrs), best_epoch=best_epoch,
-            checkpoint=self.best_checkpoint or self.last_checkpoint, wall_time=wall,
-            stopped_early=stopped_early,
+        return s.result(
+            config=config, model_class=self.model_class, monitor=self.monitor.name, best_epoch=best_epoch,
+            stopped_early=stopped_early, checkpoint=self.best_checkpoint or self.last_checkpoint,
+            wall=self.elapsed(),
         )

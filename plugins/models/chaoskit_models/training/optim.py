@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from chaoskit import ParameterError
 
-__all__ = ["OPTIMIZERS", "Lion", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "Lion", "clip_gradients", "make_optimizer"]
 
 
 class Lion(torch.optim.Optimizer):
@@ -115,3 +115,9 @@ def make_optimizer(
         raise ParameterError(f"optimizer {name!r} rejected optimizer_options {dict(options)}: {exc}") from None
     except ValueError as exc:  # torch's range checks (momentum < 0, betas out of range …)
         raise ParameterError(f"optimizer {name!r}: {exc}") from None
+
+
+def clip_gradients(optimizer: torch.optim.Optimizer, max_norm: float | None) -> None:
+    """Scale the gradients of ``optimizer``'s parameters to a global norm of at most ``max_norm``."""
+    if max_norm is not None:
+        torch.nn.utils.clip_grad_norm_([p for g in optimizer.param_groups for p in g["params"]], max_norm)

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import torch
+from chaoskit import CapabilityError
 
-__all__ = ["ForcingRuntime", "LatentCell", "TeacherForcing", "TorchTrainable", "TrainingProblem"]
+__all__ = [
+    "EnsembleRuntime", "ForcingRuntime", "LatentCell", "StackableCell", "TeacherForcing", "TorchTrainable",
+    "TrainingProblem",
+]
 
 
 @runtime_checkable
@@ -59,6 +63,20 @@ class LatentCell(Protocol):
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         """``∂F/∂z`` at ``z``, ``(..., M, M)`` (closed form where the model has one)."""
+
+
+@runtime_checkable
+class StackableCell(Protocol):
+    """A :class:`LatentCell` that can act for several cells of its class at once (ensembles).
+
+    ``stack_members(cells)`` returns a cell whose parameters are those of ``cells`` stacked
+    along a new leading ``ensemble`` dim (differentiably, so gradients reach each member's own
+    parameters) and whose methods take states ``(E, ..., M)`` and windows ``(E, ..., N)``: member
+    ``e`` of every output is what ``cells[e]`` gives for slice ``e`` of the input.
+    """
+
+    def stack_members(self, cells: Sequence[torch.nn.Module]) -> LatentCell:
+        """The ensemble view of ``cells`` (all of this cell's class and configuration)."""
 
 
 class ForcingRuntime(abc.ABC):
@@ -101,12 +119,42 @@ class ForcingRuntime(abc.ABC):
         """Restore :meth:`state_dict`'s output."""
 
 
+class EnsembleRuntime(ForcingRuntime):
+    """The runtime of a strategy for an ensemble of ``members`` models trained together.
+
+    :meth:`unroll` takes an ensemble view of stacked cells (:class:`StackableCell`) and windows
+    ``(E, B, T, N)``, one batch per member, for the members listed in :attr:`active` (in that
+    order; the trainer drops members that stopped). Per-member state (α) is kept for all
+    ``members``; :attr:`alphas` reports it.
+    """
+
+    def __init__(self, members: int) -> None:
+        self.members = int(members)
+        self.active: list[int] = list(range(self.members))
+
+    @property
+    def alphas(self) -> list[float]:
+        """The forcing strength of every member."""
+        return [self.alpha] * self.members
+
+    @property
+    def alpha(self) -> float:
+        return 0.0
+
+
 class TeacherForcing(abc.ABC):
     """A teacher-forcing strategy: frozen configuration; :meth:`start` makes the runtime."""
 
     @abc.abstractmethod
     def start(self) -> ForcingRuntime:
         """A fresh runtime for one training run."""
+
+    def start_ensemble(self, members: int) -> EnsembleRuntime:
+        """A fresh runtime for ``members`` models trained as one ensemble (optional)."""
+        raise CapabilityError(
+            f"the teacher forcing {type(self).__name__} has no ensemble runtime; train the models "
+            "with separate fits, or use NoForcing, SparseForcing or GeneralizedForcing"
+        )
 
 
 @attrs.define(kw_only=True, eq=False)

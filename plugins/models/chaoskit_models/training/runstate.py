@@ -11,11 +11,13 @@ from typing import Any
 
 import attrs
 import torch
+from chaoskit import ParameterError, TrainResult, encode_attrs
 
 from .history import History
 
 __all__ = [
-    "RunState", "describe", "fingerprint", "frozen_checksum", "progress_bar", "trainable_names", "trainable_state",
+    "RunState", "describe", "fingerprint", "frozen_checksum", "load_trained", "progress_bar", "trainable_names",
+    "trainable_state",
 ]
 
 #: trainer settings that do not change the sequence of optimizer steps, so a checkpoint may be
@@ -51,6 +53,32 @@ class RunState:
             "best_epoch": -1 if self.best_epoch is None else self.best_epoch,
             "bad_epochs": self.bad_epochs, "best_state": self.best_state, "wall": wall,
         }
+
+    def close_epoch(self, record: Mapping[str, float], score: float, min_delta: float) -> bool:
+        """Record the epoch, reset the per-epoch counters; ``True`` when ``score`` is a new best."""
+        self.history.append(record)
+        self.epoch += 1
+        self.batches, self.loss_sum = 0, 0.0
+        if score < self.best_score - min_delta:
+            self.best_score, self.best_epoch, self.bad_epochs = score, self.epoch, 0
+            return True
+        self.bad_epochs += 1
+        return False
+
+    def result(
+        self, *, config: Mapping[str, Any], model_class: str, monitor: str, best_epoch: int | None,
+        stopped_early: bool, checkpoint: str | None, wall: float, extra: Mapping[str, Any] | None = None,
+    ) -> TrainResult:
+        """The run's :class:`chaoskit.TrainResult` (history attrs: settings, best epoch, …)."""
+        attrs_ = encode_attrs({
+            "trainer": config, "model": model_class, "monitor": monitor,
+            "best_epoch": -1 if best_epoch is None else best_epoch, "stopped_early": int(stopped_early),
+            "steps": self.step, **(extra or {}),
+        })
+        return TrainResult(
+            history=self.history.to_dataset(attrs_), best_epoch=best_epoch, checkpoint=checkpoint,
+            wall_time=wall, stopped_early=stopped_early,
+        )
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.history.load_state_dict(state["history"])
@@ -89,10 +117,32 @@ def fingerprint(model: Any, trainer: Any) -> dict[str, Any]:
     return json.loads(json.dumps({"model": hyper, "trainer": settings}, default=str))
 
 
+def load_trained(model: Any, module: torch.nn.Module, what: str) -> None:
+    """Load ``model.module_state()`` (its last trained weights) into ``module`` for ``what``."""
+    state = model.module_state()
+    if state is None:
+        raise ParameterError(
+            f"{what} starts from trained weights, but {type(model).__name__} has none; "
+            "fit it first (without lora / warm_start)"
+        )
+    try:
+        module.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ParameterError(
+            f"{what}: the trained weights of {type(model).__name__} do not fit the module "
+            f"its hyperparameters build now ({str(exc).splitlines()[0]}); fine-tune the model "
+            "with the hyperparameters it was trained with"
+        ) from None
+
+
 def trainable_names(module: torch.nn.Module) -> set[str]:
-    """``state_dict`` keys of the trainable parameters and of all buffers."""
+    """``state_dict`` keys of the trainable parameters and of the persistent buffers.
+
+    Taken from ``state_dict`` itself, so a non-persistent buffer (a constant mask rebuilt by the
+    module's constructor) is never expected in a checkpoint."""
     trainable = {n for n, p in module.named_parameters() if p.requires_grad}
-    return trainable | {n for n, _ in module.named_buffers()}
+    buffers = {n for n, _ in module.named_buffers()}
+    return {k for k in module.state_dict() if k in trainable or k in buffers}
 
 
 def trainable_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:

@@ -173,6 +173,7 @@ def fit_torch_model(model: Model, train: xr.Dataset, valid: xr.Dataset | None, t
     ``model.finish_training`` and stores the :class:`chaoskit.TrainResult` as
     ``model.train_result``.
     """
+    from .ensemble_capture import intercept
     from .loop import run_training
     from .protocol import TrainingProblem
 
@@ -191,7 +192,9 @@ def fit_torch_model(model: Model, train: xr.Dataset, valid: xr.Dataset | None, t
             "not a TrainingProblem; this is a bug in the model"
         )
     valid_attrs = dict(valid.attrs if valid is not None else train.attrs)
-    result = run_training(trainer, model, problem, data_attrs=valid_attrs, variables=train.chaos.variables)
+    result = intercept(model, trainer, problem, valid_attrs, train.chaos.variables)  # fit_ensemble's members
+    if result is None:
+        result = run_training(trainer, model, problem, data_attrs=valid_attrs, variables=train.chaos.variables)
     model.finish_training(problem.module)
     model.__dict__["_chaoskit_module_state"] = {
         k: v.detach().clone() for k, v in problem.module.state_dict().items()

@@ -18,7 +18,10 @@ def check_length(data: torch.Tensor, window: int, name: str) -> None:
     if data.shape[1] < window:
         raise DataError(
             f"{name}: members of {data.shape[1]} time points are shorter than the training window "
-            f"of {window}; use longer trajectories or a smaller GradientTrainer(window=...)"
+            f"of {window}; use longer trajectories or a smaller window: GradientTrainer(window=...) "
+            "when a trainer is passed to fit, else the model's own field that sizes its default "
+            "trainer's windows (sequence_length= of the PLRNN family, window= of the LSTM/GRU "
+            "and neural ODE)"
         )
 
 

@@ -73,6 +73,13 @@ EXTENT_NOT_IN_FIRST_PERIODS = {
                   "before cycling down to 0.05; all components stay within 0.05-1.25 for 200 periods",
 }
 
+# Flows with rare large excursions: the box of the first 10 periods is too small a yardstick, so
+# the bound is wider (still finite, so a blow-up is caught), for the stated reason.
+HEAVY_TAILED = {
+    "hyper_qi": (25.0, "rare excursions: over 500 periods the largest |x4| is 1,559-5,443 depending "
+                 "on integrator and tolerance (the orbit), against 790 in the first 10 periods"),
+}
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _names("flow"))
@@ -88,4 +95,5 @@ def test_flow_stays_bounded_for_100_periods(name: str) -> None:
     first = x[: len(x) // 10, keep]  # the first 10 periods define the attractor's extent
     centre = (first.max(axis=0) + first.min(axis=0)) / 2
     extent = np.maximum(first.max(axis=0) - first.min(axis=0), 1e-9)
-    assert np.all(np.abs(x[:, keep] - centre) <= 5 * extent), f"{name} left 10x its attractor's box"
+    half_width = HEAVY_TAILED.get(name.split("/")[-1], (5.0, ""))[0]  # 5: ten times the box
+    assert np.all(np.abs(x[:, keep] - centre) <= half_width * extent), f"{name} left its attractor's box"

@@ -7,7 +7,6 @@ from typing import ClassVar
 import chaoskit
 import numpy as np
 import pytest
-import torch
 import xarray as xr
 from chaoskit import DataError, ParameterError
 from chaoskit.testing import ModelConformance
@@ -21,13 +20,7 @@ class TestDMDConformance(ModelConformance):
     names: ClassVar[tuple[str, ...]] = ("dmd", "hankel_dmd")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    """Small linear algebra: two intra-op threads only slow it down on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 # --------------------------------------------------------------------------- helpers

@@ -32,13 +32,7 @@ TINY: dict[str, dict[str, Any]] = {
 QUICK = {"epochs": 2, "batches_per_epoch": 2, "batch_size": 4, "sequence_length": 20}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    """Small recurrent models are dispatcher-bound: one intra-op thread is fastest (REFERENCES §6)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 def _dataset(values: np.ndarray, t0: float = 0.0) -> xr.Dataset:

@@ -33,13 +33,7 @@ class TestEDMDConformance(ModelConformance):
     names: ClassVar[tuple[str, ...]] = ("edmd",)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    """Small linear algebra: two intra-op threads only slow it down on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 def _slow_manifold(members: int = 30, steps: int = 40, seed: int = 0) -> xr.Dataset:

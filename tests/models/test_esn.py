@@ -27,14 +27,7 @@ VARIABLES = ["x", "y", "z"]
 
 
 # --------------------------------------------------------------------------- data
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    """Run this module single-threaded: the reservoir recursion is a chain of small products,
-    which two intra-op threads slow down 10-100x when the other core is busy (REFERENCES §6)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 def _lorenz(t: float, s: np.ndarray) -> list[float]:

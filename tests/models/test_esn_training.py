@@ -18,12 +18,7 @@ from chaoskit_models.ridge import NormalEquations
 CPU = torch.device("cpu")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 def _weights(units: int, radius: float, seed: int = 0) -> ReservoirWeights:

@@ -7,7 +7,6 @@ from typing import ClassVar
 import chaoskit
 import numpy as np
 import pytest
-import torch
 import xarray as xr
 from chaoskit import DataError, ParameterError
 from chaoskit.testing import ModelConformance
@@ -28,12 +27,7 @@ class TestHAVOKConformance(ModelConformance):
     params: ClassVar = {"havok": {"delays": 10, "rank": 4, "variable": "z"}}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 def _lorenz(t: float, s: np.ndarray) -> list[float]:

@@ -22,12 +22,7 @@ DT = 0.1
 A = np.array([[-0.1, 1.0], [-1.0, -0.1]])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 class TestNeuralODEConformance(ModelConformance):

@@ -20,13 +20,7 @@ TINY = {"hidden": 8, "epochs": 2, "batches_per_epoch": 10, "batch_size": 8, "win
 DT = 0.1
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    """Small recurrent models are dispatcher-bound: one thread is fastest (REFERENCES §6)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 class TestRNNConformance(ModelConformance):

@@ -40,12 +40,7 @@ EVERY = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _single_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tests/models/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,27 @@ difference divided by the difference of steps, so set-up (problem building, repl
 counted. The configurations are interleaved per repeat (the shared development machines' load
 moves the wall clock by 2-4×; compare within one run); medians of ``--repeats``.
 
+``--autograd`` adds the same configurations with the fused unroll of the shallow PLRNN
+(``chaoskit_models.dsr.shallow_unroll``) switched off, i.e. unrolled step by step with autograd,
+as the "before" of that fast path in the same run.
+
 A breakdown of one ensemble step of 20 members (forward unroll, α estimate, member losses,
 backward, optimizers) is printed as well.
 
 Usage::
 
     .venv/bin/python benchmarks/ensemble_step.py [--sizes 1,5,20] [--steps 30] [--repeats 3]
-        [--dtype float32]
+        [--dtype float32] [--autograd]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import chaoskit
@@ -49,6 +55,21 @@ def cpu(fn: Any) -> float:
     t0 = time.process_time()
     fn()
     return time.process_time() - t0
+
+
+@contextlib.contextmanager
+def fused(enabled: bool) -> Iterator[None]:
+    """The shallow PLRNN's fused unroll on (the default) or off (step-by-step autograd unroll)."""
+    from chaoskit_models.dsr.shplrnn import ShallowPLRNNCell
+    from chaoskit_models.dsr.stacked import _ShallowPLRNN
+
+    saved = ShallowPLRNNCell.forced_states, _ShallowPLRNN.forced_states
+    if not enabled:
+        ShallowPLRNNCell.forced_states = _ShallowPLRNN.forced_states = lambda self, x, mix: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ShallowPLRNNCell.forced_states, _ShallowPLRNN.forced_states = saved  # type: ignore[method-assign]
 
 
 def per_model_step(kind: str, size: int, train: Any, dtype: str, steps: int, short: int) -> float:
@@ -108,28 +129,41 @@ def main() -> None:
     parser.add_argument("--steps-short", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--autograd", action="store_true", help="also time the step-by-step autograd unroll")
     args = parser.parse_args()
     torch.set_num_threads(1)
     train = chaoskit.systems.create("lorenz").trajectory(5000, seed=0)
     fit_ensemble(models(2, args.dtype), train, trainer=trainer(2))  # imports and first-use costs
     sizes = [int(s) for s in args.sizes.split(",")]
     configs = [("loop", 1)] + [("ensemble", s) for s in sizes if s > 1] + [("loop", s) for s in sizes if s > 1]
-    times: dict[str, list[float]] = {f"{k} {s}": [] for k, s in configs}
+    variants = [(k, s, True) for k, s in configs]
+    if args.autograd:
+        variants += [(k, s, False) for k, s in configs if k == "ensemble" or s == 1]
+    times: dict[str, list[float]] = {name(k, s, f): [] for k, s, f in variants}
     for _ in range(args.repeats):
-        for kind, size in configs:
-            value = per_model_step(kind, size, train, args.dtype, args.steps, args.steps_short)
-            times[f"{kind} {size}"].append(value)
-            print(json.dumps({"config": f"{kind} {size}", "ms_per_model_step": round(1000 * value, 2)}), flush=True)
+        for kind, size, on in variants:
+            with fused(on):
+                value = per_model_step(kind, size, train, args.dtype, args.steps, args.steps_short)
+            times[name(kind, size, on)].append(value)
+            print(json.dumps({"config": name(kind, size, on), "ms_per_model_step": round(1000 * value, 2)}), flush=True)
     single = statistics.median(times["loop 1"])
     print(f"\ntorch {torch.__version__}, 1 thread, {args.dtype}, clipped shPLRNN M=3 L=100, batch 16 x 200, "
           "adaptive GTF, RAdam")
-    print(f"{'configuration':<32}{'ms per model-step':>20}{'speed-up vs one fit':>22}")
-    for name, values in times.items():
-        label = {"loop": "separate fits of", "ensemble": "fit_ensemble of"}[name.split()[0]]
-        size = name.split()[1]
+    print(f"{'configuration':<40}{'ms per model-step':>20}{'speed-up vs one fit':>22}")
+    for config, values in times.items():
+        kind, size = config.split()[:2]
+        label = {"loop": "separate fits of", "ensemble": "fit_ensemble of"}[kind] + f" {size}"
+        label += " (autograd)" if config.endswith("autograd") else ""
         med = statistics.median(values)
-        print(f"{label + ' ' + size:<32}{1000 * med:>20.2f}{single / med:>21.1f}x")
+        print(f"{label:<40}{1000 * med:>20.2f}{single / med:>21.1f}x")
     print("\nbreakdown of one 20-member ensemble step (ms):", json.dumps(breakdown(train, args.dtype)))
+    if args.autograd:
+        with fused(False):
+            print("the same, autograd unroll (ms):", json.dumps(breakdown(train, args.dtype)))
+
+
+def name(kind: str, size: int, on: bool) -> str:
+    return f"{kind} {size}" + ("" if on else " autograd")
 
 
 if __name__ == "__main__":

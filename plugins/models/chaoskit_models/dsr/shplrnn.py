@@ -14,6 +14,8 @@ from .cache import DerivedCache
 from .cell import DSRCell
 from .gtf_model import GTFModel
 from .init import normalized_positive_definite, uniform_fan_in
+from .observation import IdentityObservation
+from .shallow_unroll import Mix, fusable, shallow_unroll
 
 __all__ = ["ClippedShallowPLRNN", "ShallowPLRNN", "ShallowPLRNNCell"]
 
@@ -65,6 +67,14 @@ class ShallowPLRNNCell(DSRCell):
         else:
             w1, hidden = self.W1, torch.relu(F.linear(z, self.W2, self.h2))
         return torch.addcmul(F.linear(hidden, w1, self.h1), self.A, z)
+
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.shallow_unroll`); ``None`` where it does not apply."""
+        plain = isinstance(self.observation, IdentityObservation) and self.observation.L is None
+        if x.ndim != 3 or not fusable(x, self.latent_dim, plain):
+            return None
+        params = (self.A, self.W1, self.W2, self.h1, self.h2)
+        return shallow_unroll(*(p.unsqueeze(0) for p in params), x.unsqueeze(0), mix, clipped=self.clipped)[0]
 
     def _stacked(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return (

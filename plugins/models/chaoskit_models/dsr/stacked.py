@@ -23,6 +23,7 @@ from .alrnn import ALRNNCell
 from .dendplrnn import DendPLRNNCell
 from .observation import AffineObservation, IdentityObservation
 from .plrnn import PLRNNCell
+from .shallow_unroll import Mix, fusable, shallow_unroll
 from .shplrnn import ShallowPLRNNCell
 
 __all__ = ["StackedCell", "stack_cells"]
@@ -188,6 +189,13 @@ class _ShallowPLRNN(StackedCell):
         else:
             out = _linear(torch.relu(_linear(z, self.w2_t, self.h2)), self.w1_t, self.h1)
         return torch.addcmul(out, _per_member(self.A, z), z)
+
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.shallow_unroll`); ``None`` where it does not apply."""
+        plain = isinstance(self.observation, _Identity) and self.observation.lift_t is None
+        if x.ndim != 4 or not fusable(x, self.latent_dim, plain):
+            return None
+        return shallow_unroll(self.A, self.w1, self.w2, self.h1, self.h2, x, mix, clipped=self.clipped)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         # J = diag(A) + Σ_l slope_l · W1[:, l] ⊗ W2[l, :]: an (M·M, L) × (L, K) product over the K

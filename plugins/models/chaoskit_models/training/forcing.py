@@ -38,6 +38,18 @@ def _stack_observed(cell: LatentCell, states: list[torch.Tensor]) -> torch.Tenso
     return cell.observe(torch.stack(states, dim=-2))
 
 
+def _fused_states(cell: LatentCell, x: torch.Tensor, mix: list[Any]) -> torch.Tensor | None:
+    """The un-forced states ``z_1 … z_{T−1}`` from the cell's fused unroll, if it has one that applies.
+
+    A cell may offer ``forced_states(x, mix)`` — the states of the unroll in which ``z̃_t =
+    lerp(z_t, x_t, mix[t − 1])`` is carried on (``None``: no forcing at ``t``) — computed faster
+    than step by step (e.g. :mod:`chaoskit_models.dsr.shallow_unroll`); it returns ``None`` when
+    its fast path does not cover the call, and the strategies then unroll with ``step``.
+    """
+    fused = getattr(cell, "forced_states", None)
+    return None if fused is None else fused(x, mix)
+
+
 def _check_window(x: torch.Tensor) -> None:
     if x.ndim != 3 or x.shape[1] < 2:
         raise ParameterError(
@@ -61,6 +73,9 @@ class NoForcing(TeacherForcing):
 
 def free_unroll(cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
     """Free-running predictions of ``x[..., 1:, :]`` from ``x[..., 0, :]`` (any leading dims)."""
+    fused = _fused_states(cell, x, [None] * (x.shape[-2] - 1))
+    if fused is not None:
+        return cell.observe(fused)
     z = cell.initial(x[..., 0, :])
     states = []
     for _ in range(1, x.shape[-2]):
@@ -105,6 +120,9 @@ class SparseForcing(TeacherForcing):
 
 def sparse_unroll(cell: LatentCell, x: torch.Tensor, interval: int) -> torch.Tensor:
     """Predictions of ``x[..., 1:, :]`` with ``z`` replaced by ``infer(z, x_t)`` when ``t % interval == 0``."""
+    fused = _fused_states(cell, x, [1.0 if t % interval == 0 else None for t in range(1, x.shape[-2])])
+    if fused is not None:
+        return cell.observe(fused)
     z = cell.initial(x[..., 0, :])
     states = []
     for t in range(1, x.shape[-2]):
@@ -186,6 +204,10 @@ def gtf_unroll(
     ``alpha`` is a number or a tensor broadcasting against the latent states (one α per
     ensemble member); ``force`` says whether any α is positive (otherwise no mixing at all).
     """
+    fused = _fused_states(cell, x, [alpha if force else None] * (x.shape[-2] - 1))
+    if fused is not None:
+        inferred = cell.infer(fused, x[..., 1:, :]).detach() if collect else None
+        return cell.observe(fused), inferred
     z = cell.initial(x[..., 0, :])
     states, inferred = [], []
     for t in range(1, x.shape[-2]):

@@ -1,8 +1,9 @@
 """CPU time of GTF training steps for ``dsr_lorenz.py --parts step``.
 
 One step of the clipped shPLRNN (M = 3, L = 100, batch 16, windows of 200) on one thread, split
-into forward, backward and optimizer, in float32 and float64; and one step of 20 such models
-stacked under ``torch.func.vmap``.
+into forward, backward and optimizer, in float32 and float64; one step of the AL-RNN and the
+PLRNN (M = 20) with and without their fused unroll; and one step of 20 clipped shPLRNNs stacked
+under ``torch.func.vmap``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,49 @@ def step_times(train: Any) -> list[dict[str, Any]]:
         row = {"dtype": dtype, **{k: round(1000 * statistics.median(v), 2) for k, v in parts.items()}}
         rows.append(row)
         print(json.dumps(row), flush=True)
+    rows.extend(fused_step_times(train))
     rows.append(ensemble_step_time(train))
+    return rows
+
+
+def fused_step_times(train: Any) -> list[dict[str, Any]]:
+    """One training step of the AL-RNN (sparse forcing) and the PLRNN (adaptive GTF), M = 20.
+
+    With the cells' fused unroll (``forced_states``, the default) and with it switched off (the
+    step-by-step autograd unroll), interleaved; float32, batch 16 × 200, RAdam, median of 35 steps.
+    """
+    from chaoskit_models.dsr.alrnn import ALRNNCell
+    from chaoskit_models.dsr.plrnn import PLRNNCell
+    from chaoskit_models.training import GeneralizedForcing, SparseForcing
+
+    def one(name: str, forcing: Any, cell_class: type, fused: bool) -> float:
+        problem = chaoskit.models.create(name, seed=0, dtype="float32").training_problem(train, None)
+        module, data, runtime = problem.module, problem.train, forcing.start()
+        opt = torch.optim.RAdam(module.parameters(), lr=1e-4)
+        gen, times = torch.Generator().manual_seed(0), []
+        saved = cell_class.forced_states
+        if not fused:
+            cell_class.forced_states = lambda self, x, mix: None
+        try:
+            for _ in range(40):
+                start = torch.randint(data.shape[1] - 200, (16,), generator=gen)
+                windows = data[0, start[:, None] + torch.arange(200)]
+                t0 = time.process_time()
+                opt.zero_grad()
+                problem.loss(module, windows, runtime).backward()
+                opt.step()
+                times.append(time.process_time() - t0)
+        finally:
+            cell_class.forced_states = saved
+        return 1000 * statistics.median(times[5:])
+
+    rows = []
+    for name, forcing, cell_class in (("alrnn", SparseForcing(interval=16), ALRNNCell),
+                                      ("plrnn", GeneralizedForcing(alpha="adaptive"), PLRNNCell)):
+        row = {"model": name, "fused_ms": round(one(name, forcing, cell_class, True), 2),
+               "autograd_ms": round(one(name, forcing, cell_class, False), 2)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
     return rows
 
 

@@ -15,8 +15,11 @@ from torch.nn import functional as F
 from ..training.forcing import SparseForcing
 from ..training.protocol import TeacherForcing
 from .cell import DSRCell
+from .fast_path import Mix
 from .init import normalized_positive_definite
 from .model import DSRModel
+from .observation import IdentityObservation
+from .plrnn_unroll import pwl_forced_states
 from .symbolic import MAX_PWL_UNITS, symbolic_encoding
 
 __all__ = ["ALRNN", "ALRNNCell"]
@@ -55,6 +58,11 @@ class ALRNNCell(DSRCell):
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(F.linear(self.phi(z), self.W, self.h), self.A, z)
+
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
+        return pwl_forced_states(self, x, mix, (self.A, self.W, self.h), linear_units=self.n_linear,
+                                 identity=isinstance(self.observation, IdentityObservation), ensemble=False)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         k = self.n_linear

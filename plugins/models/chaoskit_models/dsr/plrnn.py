@@ -9,8 +9,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from .cell import DSRCell
+from .fast_path import Mix
 from .gtf_model import GTFModel
 from .init import plrnn_a_w_h
+from .observation import IdentityObservation
+from .plrnn_unroll import pwl_forced_states
 
 __all__ = ["PLRNN", "PLRNNCell"]
 
@@ -40,6 +43,11 @@ class PLRNNCell(DSRCell):
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(F.linear(torch.relu(z), self.connectivity(), self.h), self.A, z)
+
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
+        return pwl_forced_states(self, x, mix, (self.A, self.connectivity(), self.h), linear_units=0,
+                                 identity=isinstance(self.observation, IdentityObservation), ensemble=False)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         active = (z > 0).to(z.dtype)

@@ -33,15 +33,13 @@ M > N, mixed precision) takes the autograd path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-__all__ = ["Mix", "fusable", "shallow_unroll"]
+from .fast_path import Mix, keep_factors
 
-Mix = Sequence["float | torch.Tensor | None"]
-"""Per-step forcing weights α_t for t = 1 … T−1: ``None`` (no forcing), a number, or ``(E, 1, 1)``."""
+__all__ = ["shallow_unroll"]
 
 
 def _wide(a: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, h2: torch.Tensor,
@@ -87,9 +85,7 @@ class _ShallowUnroll(torch.autograd.Function):
                     target.copy_(z)
                 else:
                     torch.lerp(z, xs[s + 1], weight, out=target)
-        memo: dict[int, Any] = {}  # 1 − α once per distinct weight (GTF passes one α for all steps)
-        ctx.clipped, ctx.mix = clipped, mix
-        ctx.keep = [None if w is None else memo.setdefault(id(w), 1.0 - w) for w in mix]
+        ctx.clipped, ctx.mix, ctx.keep = clipped, mix, keep_factors(mix)
         ctx.save_for_backward(a, w1w, w2b, inputs)
         return states.permute(0, 3, 1, 2)  # (E, B, T−1, M)
 
@@ -105,7 +101,7 @@ class _ShallowUnroll(torch.autograd.Function):
         w1w_t, w2w_t, a_ = w1w.transpose(1, 2), w2b[..., :m].transpose(1, 2), a.unsqueeze(2)
         hidden = inputs.new_empty(members, w2b.shape[1], batch)
         back_hidden, pre_grad = torch.empty_like(hidden), torch.empty_like(hidden)
-        g_w1w, g_w2b_t = torch.zeros_like(w1w), w2b.new_zeros(members, m1, w2b.shape[1])
+        g_w1w, g_w2b_t = w1w.new_zeros(w1w.shape), w2b.new_zeros(members, m1, w2b.shape[1])  # contiguous
         deltas = inputs.new_empty(members, steps, m, batch)  # total gradient at each z_t
         grads, ds, ins = grad.permute(0, 2, 3, 1).unbind(1), deltas.unbind(1), inputs.unbind(1)
         back: torch.Tensor | None = None
@@ -137,20 +133,6 @@ class _ShallowUnroll(torch.autograd.Function):
             return (g_a, g_w1w[..., :half] - g_w1w[..., half:], g_w2w[:, :half] + g_w2w[:, half:], g_h1,
                     g_b2w[:, :half], None, None, None)
         return g_a, g_w1w, g_w2w, g_h1, g_b2w, None, None, None
-
-
-def fusable(x: torch.Tensor, latent_dim: int, plain_identity: bool) -> bool:
-    """Whether :func:`shallow_unroll` covers windows ``x`` of a cell with this observation.
-
-    ``plain_identity``: the observation is the identity with M = N (the state is the
-    observation, forcing is a lerp towards the data). Not under autocast (the buffers are in the
-    windows' dtype), not for windows that need a gradient, and not inside ``torch.func``
-    transforms (``vmap``, ``grad``), which the hand-written backward pass does not support.
-    """
-    return (
-        plain_identity and x.shape[-1] == latent_dim and x.shape[-2] >= 2 and not x.requires_grad
-        and not torch.is_autocast_enabled(x.device.type) and not torch._C._functorch.is_functorch_wrapped_tensor(x)
-    )
 
 
 def shallow_unroll(a: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, h1: torch.Tensor, h2: torch.Tensor,

@@ -12,10 +12,11 @@ from torch.nn import functional as F
 
 from .cache import DerivedCache
 from .cell import DSRCell
+from .fast_path import Mix, fusable
 from .gtf_model import GTFModel
 from .init import normalized_positive_definite, uniform_fan_in
 from .observation import IdentityObservation
-from .shallow_unroll import Mix, fusable, shallow_unroll
+from .shallow_unroll import shallow_unroll
 
 __all__ = ["ClippedShallowPLRNN", "ShallowPLRNN", "ShallowPLRNNCell"]
 

@@ -21,9 +21,11 @@ from torch import nn
 
 from .alrnn import ALRNNCell
 from .dendplrnn import DendPLRNNCell
+from .fast_path import Mix, fusable
 from .observation import AffineObservation, IdentityObservation
 from .plrnn import PLRNNCell
-from .shallow_unroll import Mix, fusable, shallow_unroll
+from .plrnn_unroll import pwl_forced_states
+from .shallow_unroll import shallow_unroll
 from .shplrnn import ShallowPLRNNCell
 
 __all__ = ["StackedCell", "stack_cells"]
@@ -121,6 +123,11 @@ class _PLRNN(StackedCell):
     def step(self, z: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(_linear(torch.relu(z), self.W_t, self.h), _per_member(self.A, z), z)
 
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
+        return pwl_forced_states(self, x, mix, (self.A, self.W, self.h), linear_units=0,
+                                 identity=isinstance(self.observation, _Identity), ensemble=True)
+
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         active = (self._flat(z) > 0).to(z.dtype)
         return self._diag_plus(z, self.W.unsqueeze(1) * active.unsqueeze(-2))
@@ -142,6 +149,9 @@ class _DendPLRNN(_PLRNN):
     def step(self, z: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(_linear(self._expansion(z), self.W_t, self.h), _per_member(self.A, z), z)
 
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        return None  # no fused unroll for the dendritic expansion: the strategies step with autograd
+
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         flat = self._flat(z)
         slope = ((flat.unsqueeze(-1) > self.H).to(z.dtype) @ self.weights[:, None, :, None]).squeeze(-1)
@@ -161,6 +171,11 @@ class _ALRNN(StackedCell):
         k = self.n_linear
         phi = torch.cat([z[..., :k], torch.relu(z[..., k:])], dim=-1)
         return torch.addcmul(_linear(phi, self.W_t, self.h), _per_member(self.A, z), z)
+
+    def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
+        """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
+        return pwl_forced_states(self, x, mix, (self.A, self.W, self.h), linear_units=self.n_linear,
+                                 identity=isinstance(self.observation, _Identity), ensemble=True)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         flat, k = self._flat(z), self.n_linear

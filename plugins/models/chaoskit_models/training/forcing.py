@@ -42,9 +42,10 @@ def _fused_states(cell: LatentCell, x: torch.Tensor, mix: list[Any]) -> torch.Te
     """The un-forced states ``z_1 … z_{T−1}`` from the cell's fused unroll, if it has one that applies.
 
     A cell may offer ``forced_states(x, mix)`` — the states of the unroll in which ``z̃_t =
-    lerp(z_t, x_t, mix[t − 1])`` is carried on (``None``: no forcing at ``t``) — computed faster
-    than step by step (e.g. :mod:`chaoskit_models.dsr.shallow_unroll`); it returns ``None`` when
-    its fast path does not cover the call, and the strategies then unroll with ``step``.
+    lerp(z_t, infer(z_t, x_t), mix[t − 1])`` is carried on (``None``: no forcing at ``t``; 1 is
+    ``infer``'s replacement) — computed faster than step by step (e.g.
+    :mod:`chaoskit_models.dsr.shallow_unroll`); it returns ``None`` when its fast path does not
+    cover the call, and the strategies then unroll with ``step``.
     """
     fused = getattr(cell, "forced_states", None)
     return None if fused is None else fused(x, mix)

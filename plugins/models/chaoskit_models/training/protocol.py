@@ -41,9 +41,9 @@ class LatentCell(Protocol):
 
     ``latent_dim`` is M, ``obs_dim`` is N (the number of observed features). Optional fast path:
     a method ``forced_states(x, mix)`` returning the un-forced states ``z_1 … z_{T−1}``
-    ``(..., T−1, M)`` of the unroll over windows ``x`` that carries ``z̃_t = lerp(z_t, x_t,
-    mix[t−1])`` on (``None`` in ``mix``: no forcing at ``t``), or ``None`` where it does not
-    apply; the teacher-forcing strategies use it instead of calling ``step`` step by step.
+    ``(..., T−1, M)`` of the unroll over windows ``x`` that carries ``z̃_t = lerp(z_t,
+    infer(z_t, x_t), mix[t−1])`` on (``None`` in ``mix``: no forcing at ``t``), or ``None`` where
+    it does not apply; the teacher-forcing strategies use it instead of calling ``step`` step by step.
     """
 
     latent_dim: int

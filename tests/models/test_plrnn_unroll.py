@@ -1,0 +1,114 @@
+"""The PLRNN's and AL-RNN's fused forced unroll (hand-written backward pass) against autograd.
+
+As for the shallow PLRNN (test_shallow_unroll.py): finite-difference ``gradcheck`` of the fused
+function, including the gradient at the initial state and partial observation (N < M); the
+teacher-forcing strategies through the fused path against the step-by-step autograd unroll,
+for single cells (with a learned lift of the unobserved units) and stacked ensembles; and the
+configurations left to the autograd unroll.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from chaoskit_models.dsr.alrnn import ALRNNCell
+from chaoskit_models.dsr.dendplrnn import DendPLRNNCell
+from chaoskit_models.dsr.init import generator
+from chaoskit_models.dsr.observation import make_observation
+from chaoskit_models.dsr.plrnn import PLRNNCell
+from chaoskit_models.dsr.plrnn_unroll import plrnn_unroll
+from chaoskit_models.dsr.stacked import stack_cells
+from chaoskit_models.training.forcing import GeneralizedForcing, NoForcing, SparseForcing
+
+E, B, T, M, N = 2, 3, 7, 5, 3
+
+
+def _inputs(seed: int = 0) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    shapes, scales = [(E, M), (E, M, M), (E, M), (E, B, M)], [0.5, 0.4, 0.3, 1.0]
+    return [(s * torch.randn(shape, generator=g, dtype=torch.float64)).requires_grad_()
+            for shape, s in zip(shapes, scales, strict=True)]
+
+
+MIXES = {
+    "free": [None] * (T - 1),
+    "gtf": [0.3] * (T - 1),
+    "gtf_per_member": [torch.tensor([0.2, 0.7], dtype=torch.float64).view(E, 1, 1)] * (T - 1),
+    "sparse": [1.0 if t % 2 == 0 else None for t in range(1, T)],
+}
+
+
+@pytest.mark.parametrize("linear_units", [0, 3, M])
+@pytest.mark.parametrize("mix", sorted(MIXES))
+def test_gradients_match_finite_differences(linear_units: int, mix: str) -> None:
+    x = torch.randn(E, B, T, N, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    assert torch.autograd.gradcheck(
+        lambda *p: plrnn_unroll(*p, x, MIXES[mix], linear_units=linear_units), _inputs(), eps=1e-6, atol=1e-7
+    )
+
+
+def _cell(kind: str, seed: int, latent: int = M, observation: str = "identity") -> torch.nn.Module:
+    gen = generator(seed)
+    obs = make_observation(observation, N, latent, gen)
+    cell = PLRNNCell(latent, obs, gen) if kind == "plrnn" else ALRNNCell(latent, obs, gen, pwl_units=2)
+    with torch.no_grad():  # non-trivial biases and couplings, so every term matters
+        cell.h.copy_(0.3 * torch.randn(latent, generator=gen, dtype=torch.float64))
+        cell.W.copy_(0.4 * torch.randn(latent, latent, generator=gen, dtype=torch.float64))
+    return cell
+
+
+FORCINGS = {"none": NoForcing(), "sparse": SparseForcing(interval=3), "gtf": GeneralizedForcing(alpha=0.4)}
+
+
+def _unroll_and_grads(cell, forcing, x, *, fused: bool, params) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    if not fused:
+        cell.forced_states = lambda x, mix: None  # the strategies then unroll with cell.step
+    try:
+        preds = forcing.start().unroll(cell, x) if x.ndim == 3 else forcing.start_ensemble(x.shape[0]).unroll(cell, x)
+    finally:
+        if not fused:
+            del cell.forced_states
+    loss = (torch.sin(preds) * torch.linspace(0.5, 1.5, preds.shape[-2], dtype=preds.dtype).unsqueeze(-1)).sum()
+    return preds.detach(), list(torch.autograd.grad(loss, params))
+
+
+@pytest.mark.parametrize("latent", [M, N])
+@pytest.mark.parametrize("kind", ["plrnn", "alrnn"])
+@pytest.mark.parametrize("forcing", sorted(FORCINGS))
+def test_strategies_through_the_fused_path_equal_the_step_by_step_unroll(kind: str, forcing: str, latent: int) -> None:
+    cell = _cell(kind, 3, latent)
+    x = torch.randn(4, 12, N, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    params = list(cell.parameters())  # with the lift L of the unobserved units when M > N
+    fast, fast_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=True, params=params)
+    slow, slow_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=False, params=params)
+    torch.testing.assert_close(fast, slow, rtol=1e-12, atol=1e-12)
+    for a, b in zip(fast_grads, slow_grads, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["plrnn", "alrnn"])
+@pytest.mark.parametrize("forcing", sorted(FORCINGS))
+def test_a_stacked_ensemble_equals_each_members_own_unroll(kind: str, forcing: str) -> None:
+    cells = [_cell(kind, s) for s in range(3)]
+    view = stack_cells(cells)
+    x = torch.randn(3, 4, 12, N, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    params = [p for c in cells for p in c.parameters()]
+    fast, fast_grads = _unroll_and_grads(view, FORCINGS[forcing], x, fused=True, params=params)
+    singles = [_unroll_and_grads(c, FORCINGS[forcing], x[i], fused=False, params=list(c.parameters()))
+               for i, c in enumerate(cells)]
+    torch.testing.assert_close(fast, torch.stack([s[0] for s in singles]), rtol=1e-12, atol=1e-12)
+    for a, b in zip(fast_grads, [g for s in singles for g in s[1]], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_configurations_outside_the_fast_path_fall_back() -> None:
+    x = torch.randn(2, T, N, dtype=torch.float64)
+    mix = [None] * (T - 1)
+    assert _cell("alrnn", 0).forced_states(x, mix) is not None
+    assert _cell("alrnn", 0, observation="affine").forced_states(x, mix) is None
+    assert _cell("plrnn", 0, observation="affine").forced_states(x, mix) is None
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert _cell("plrnn", 0).forced_states(x, mix) is None
+    gen = generator(0)
+    dend = [DendPLRNNCell(M, make_observation("identity", N, M, gen), gen, bases=3) for _ in range(2)]
+    assert stack_cells(dend).forced_states(x.expand(2, *x.shape), mix) is None  # no fused dendritic unroll

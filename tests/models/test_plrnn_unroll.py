@@ -112,3 +112,28 @@ def test_configurations_outside_the_fast_path_fall_back() -> None:
     gen = generator(0)
     dend = [DendPLRNNCell(M, make_observation("identity", N, M, gen), gen, bases=3) for _ in range(2)]
     assert stack_cells(dend).forced_states(x.expand(2, *x.shape), mix) is None  # no fused dendritic unroll
+
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("which", ["plrnn", "shallow"])
+def test_fused_unrolls_on_cuda_match_the_cpu(which: str) -> None:
+    from chaoskit_models.dsr.shallow_unroll import shallow_unroll
+
+    g = torch.Generator().manual_seed(5)
+    shapes = [(E, N), (E, N, 4), (E, 4, N), (E, N), (E, 4)] if which == "shallow" else [p.shape for p in _inputs()]
+    inputs = [0.5 * torch.randn(s, generator=g, dtype=torch.float64) for s in shapes]
+    x = torch.randn(E, B, T, N, generator=g, dtype=torch.float64)
+    results = []
+    for device in ("cpu", "cuda"):
+        params = [p.to(device).requires_grad_() for p in inputs]
+        mix = [torch.tensor([0.2, 0.7], dtype=torch.float64, device=device).view(E, 1, 1)] * (T - 1)
+        if which == "shallow":
+            out = shallow_unroll(*params, x.to(device), mix, clipped=True)
+        else:
+            out = plrnn_unroll(*params, x.to(device), mix, linear_units=3)
+        grads = torch.autograd.grad(out.sin().sum(), params)
+        results.append([out.detach().cpu(), *(gr.cpu() for gr in grads)])
+    for cpu, cuda in zip(*results, strict=True):
+        torch.testing.assert_close(cuda, cpu, rtol=1e-9, atol=1e-11)

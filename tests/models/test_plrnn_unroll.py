@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _unroll_checks import FORCINGS, assert_fused_equals_step_by_step, assert_stacked_equals_members
 from chaoskit_models.dsr.alrnn import ALRNNCell
 from chaoskit_models.dsr.dendplrnn import DendPLRNNCell
 from chaoskit_models.dsr.init import generator
@@ -18,7 +19,6 @@ from chaoskit_models.dsr.observation import make_observation
 from chaoskit_models.dsr.plrnn import PLRNNCell
 from chaoskit_models.dsr.plrnn_unroll import plrnn_unroll
 from chaoskit_models.dsr.stacked import stack_cells
-from chaoskit_models.training.forcing import GeneralizedForcing, NoForcing, SparseForcing
 
 E, B, T, M, N = 2, 3, 7, 5, 3
 
@@ -57,48 +57,21 @@ def _cell(kind: str, seed: int, latent: int = M, observation: str = "identity") 
     return cell
 
 
-FORCINGS = {"none": NoForcing(), "sparse": SparseForcing(interval=3), "gtf": GeneralizedForcing(alpha=0.4)}
-
-
-def _unroll_and_grads(cell, forcing, x, *, fused: bool, params) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    if not fused:
-        cell.forced_states = lambda x, mix: None  # the strategies then unroll with cell.step
-    try:
-        preds = forcing.start().unroll(cell, x) if x.ndim == 3 else forcing.start_ensemble(x.shape[0]).unroll(cell, x)
-    finally:
-        if not fused:
-            del cell.forced_states
-    loss = (torch.sin(preds) * torch.linspace(0.5, 1.5, preds.shape[-2], dtype=preds.dtype).unsqueeze(-1)).sum()
-    return preds.detach(), list(torch.autograd.grad(loss, params))
-
-
 @pytest.mark.parametrize("latent", [M, N])
 @pytest.mark.parametrize("kind", ["plrnn", "alrnn"])
 @pytest.mark.parametrize("forcing", sorted(FORCINGS))
 def test_strategies_through_the_fused_path_equal_the_step_by_step_unroll(kind: str, forcing: str, latent: int) -> None:
     cell = _cell(kind, 3, latent)
     x = torch.randn(4, 12, N, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
-    params = list(cell.parameters())  # with the lift L of the unobserved units when M > N
-    fast, fast_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=True, params=params)
-    slow, slow_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=False, params=params)
-    torch.testing.assert_close(fast, slow, rtol=1e-12, atol=1e-12)
-    for a, b in zip(fast_grads, slow_grads, strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+    assert_fused_equals_step_by_step(cell, FORCINGS[forcing], x)  # with the lift L of the units beyond N
 
 
 @pytest.mark.parametrize("kind", ["plrnn", "alrnn"])
 @pytest.mark.parametrize("forcing", sorted(FORCINGS))
 def test_a_stacked_ensemble_equals_each_members_own_unroll(kind: str, forcing: str) -> None:
     cells = [_cell(kind, s) for s in range(3)]
-    view = stack_cells(cells)
     x = torch.randn(3, 4, 12, N, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
-    params = [p for c in cells for p in c.parameters()]
-    fast, fast_grads = _unroll_and_grads(view, FORCINGS[forcing], x, fused=True, params=params)
-    singles = [_unroll_and_grads(c, FORCINGS[forcing], x[i], fused=False, params=list(c.parameters()))
-               for i, c in enumerate(cells)]
-    torch.testing.assert_close(fast, torch.stack([s[0] for s in singles]), rtol=1e-12, atol=1e-12)
-    for a, b in zip(fast_grads, [g for s in singles for g in s[1]], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+    assert_stacked_equals_members(cells, FORCINGS[forcing], x)
 
 
 def test_configurations_outside_the_fast_path_fall_back() -> None:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _unroll_checks import FORCINGS, assert_fused_equals_step_by_step, assert_stacked_equals_members
 from chaoskit_models.dsr.init import generator
 from chaoskit_models.dsr.observation import make_observation
 from chaoskit_models.dsr.shallow_unroll import shallow_unroll
 from chaoskit_models.dsr.shplrnn import ShallowPLRNNCell
-from chaoskit_models.dsr.stacked import stack_cells
 from chaoskit_models.training.forcing import (
     GeneralizedForcing,
-    NoForcing,
-    SparseForcing,
     gtf_unroll,
 )
 
@@ -66,44 +64,18 @@ def _cell(seed: int, clipped: bool = True, latent: int = M, observation: str = "
     return cell
 
 
-FORCINGS = {"none": NoForcing(), "sparse": SparseForcing(interval=3), "gtf": GeneralizedForcing(alpha=0.4)}
-
-
-def _unroll_and_grads(cell, forcing, x, *, fused: bool, params) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    if not fused:
-        cell.forced_states = lambda x, mix: None  # the strategies then unroll with cell.step
-    try:
-        preds = forcing.start().unroll(cell, x) if x.ndim == 3 else forcing.start_ensemble(x.shape[0]).unroll(cell, x)
-    finally:
-        if not fused:
-            del cell.forced_states
-    loss = (torch.sin(preds) * torch.linspace(0.5, 1.5, preds.shape[-2], dtype=preds.dtype).unsqueeze(-1)).sum()
-    return preds.detach(), list(torch.autograd.grad(loss, params))
-
-
 @pytest.mark.parametrize("clipped", [True, False])
 @pytest.mark.parametrize("forcing", sorted(FORCINGS))
 def test_strategies_through_the_fused_path_equal_the_step_by_step_unroll(clipped: bool, forcing: str) -> None:
     cell, x = _cell(3, clipped), _windows(4, length=12)
-    params = list(cell.parameters())
-    fast, fast_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=True, params=params)
-    slow, slow_grads = _unroll_and_grads(cell, FORCINGS[forcing], x, fused=False, params=params)
-    torch.testing.assert_close(fast, slow, rtol=1e-12, atol=1e-12)
-    for a, b in zip(fast_grads, slow_grads, strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+    assert_fused_equals_step_by_step(cell, FORCINGS[forcing], x)
 
 
 @pytest.mark.parametrize("forcing", sorted(FORCINGS))
 def test_a_stacked_ensemble_equals_each_members_own_unroll(forcing: str) -> None:
     cells = [_cell(s) for s in range(3)]
-    view, x = stack_cells(cells), _windows(3, 4, length=12)
-    params = [p for c in cells for p in c.parameters()]
-    fast, fast_grads = _unroll_and_grads(view, FORCINGS[forcing], x, fused=True, params=params)
-    singles = [_unroll_and_grads(c, FORCINGS[forcing], x[i], fused=False, params=list(c.parameters()))
-               for i, c in enumerate(cells)]
-    torch.testing.assert_close(fast, torch.stack([s[0] for s in singles]), rtol=1e-12, atol=1e-12)
-    for a, b in zip(fast_grads, [g for s in singles for g in s[1]], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+    x = _windows(3, 4, length=12)
+    assert_stacked_equals_members(cells, FORCINGS[forcing], x)
 
 
 def test_gtf_collects_the_data_as_inferred_states_and_short_windows_work() -> None:

@@ -10,19 +10,19 @@ import xarray as xr
 from chaoskit import ParameterError
 from chaoskit.validators import integer, nonnegative, positive
 from torch import nn
-from torch.nn import functional as F
 
 from ..training.forcing import SparseForcing
 from ..training.protocol import TeacherForcing
 from .cell import DSRCell
 from .fast_path import Mix
 from .init import normalized_positive_definite
+from .members import add_diag, linear, per_member
 from .model import DSRModel
 from .observation import IdentityObservation
 from .plrnn_unroll import pwl_forced_states
 from .symbolic import MAX_PWL_UNITS, symbolic_encoding
 
-__all__ = ["ALRNN", "ALRNNCell"]
+__all__ = ["ALRNN", "ALRNNCell", "alrnn_jacobian", "alrnn_step"]
 
 
 class ALRNNCell(DSRCell):
@@ -51,13 +51,8 @@ class ALRNNCell(DSRCell):
         # checkpoints, saved files and resumed runs see exactly the trained tensors
         self.n_linear = latent_dim - self.pwl_units
 
-    def phi(self, z: torch.Tensor) -> torch.Tensor:
-        """``Φ(z)``: relu on the last P units only."""
-        k = self.n_linear
-        return torch.cat([z[..., :k], torch.relu(z[..., k:])], dim=-1)
-
     def step(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.addcmul(F.linear(self.phi(z), self.W, self.h), self.A, z)
+        return alrnn_step(self.A, self.W.T, self.h, z, linear_units=self.n_linear)
 
     def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
         """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
@@ -65,9 +60,7 @@ class ALRNNCell(DSRCell):
                                  identity=isinstance(self.observation, IdentityObservation), ensemble=False)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
-        k = self.n_linear
-        slope = torch.cat([torch.ones_like(z[..., :k]), (z[..., k:] > 0).to(z.dtype)], dim=-1)
-        return self._diag_plus(self.A, z, self.W * slope.unsqueeze(-2))
+        return alrnn_jacobian(self.A, self.W, z, linear_units=self.n_linear)
 
     def penalty(self) -> torch.Tensor:
         """``‖1 − A‖² + ‖W‖² + ‖h‖²``."""
@@ -76,6 +69,21 @@ class ALRNNCell(DSRCell):
     def region(self, z: torch.Tensor) -> torch.Tensor:
         """The sign pattern ``1[z > 0]`` of the P rectified units, ``(..., P)`` booleans."""
         return z[..., self.n_linear :] > 0
+
+def alrnn_step(a: torch.Tensor, w_t: torch.Tensor, h: torch.Tensor, z: torch.Tensor, *,
+               linear_units: int) -> torch.Tensor:
+    """``A⊙z + W·Φ(z) + h`` (``w_t = Wᵀ``, ``Φ`` relu from unit ``linear_units`` on), one cell or per member."""
+    k = linear_units
+    phi = torch.cat([z[..., :k], torch.relu(z[..., k:])], dim=-1)
+    return torch.addcmul(linear(phi, w_t, h), per_member(a, z), z)
+
+
+def alrnn_jacobian(a: torch.Tensor, w: torch.Tensor, z: torch.Tensor, *, linear_units: int) -> torch.Tensor:
+    """``diag(A) + W·diag(d)``, ``d`` 1 on the linear units and ``1[z > 0]`` on the others; one cell or per member."""
+    k = linear_units
+    slope = torch.cat([torch.ones_like(z[..., :k]), (z[..., k:] > 0).to(z.dtype)], dim=-1)
+    return add_diag(a, z, per_member(w, z, matrix=True) * slope.unsqueeze(-2))
+
 
 def _pwl_units(instance: Any, attribute: Any, value: Any) -> None:
     integer(0)(instance, attribute, value)

@@ -19,8 +19,12 @@ class DSRCell(nn.Module, abc.ABC):
 
     Subclasses define :meth:`step`, its closed-form :meth:`jacobian` and the L2 :meth:`penalty`
     of the published regularisation; ``initial``, ``observe`` and ``infer`` delegate to the
-    observation model (see :mod:`chaoskit_models.dsr.observation`). All methods are batched over
-    leading dims and use no in-place operations, so they work under ``torch.func`` transforms.
+    observation model (see :mod:`chaoskit_models.dsr.observation`). Each cell module states its
+    map and Jacobian once, as functions of parameters that the cell calls with its own and the
+    ensemble view (:mod:`.stacked`) with all members' stacked along a leading dim (:mod:`.members`). All methods are
+    batched over leading dims, and ``step`` uses no in-place operation on tensors it did not
+    create, so it works under ``torch.func`` transforms. A cell may also offer the forcing
+    strategies a fused unroll (``forced_states``, :mod:`.fast_path`).
 
     Parameters
     ----------
@@ -78,8 +82,3 @@ class DSRCell(nn.Module, abc.ABC):
         from .stacked import stack_cells
 
         return stack_cells(cells)
-
-    # ------------------------------------------------------------------ helpers
-    def _diag_plus(self, a: torch.Tensor, z: torch.Tensor, rest: torch.Tensor) -> torch.Tensor:
-        """``diag(a) + rest`` broadcast to the batch shape of ``z``: ``(..., M, M)``."""
-        return torch.diag_embed(a.expand(z.shape)) + rest

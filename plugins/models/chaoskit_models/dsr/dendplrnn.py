@@ -6,13 +6,13 @@ import attrs
 import torch
 from chaoskit.validators import boolean, integer
 from torch import nn
-from torch.nn import functional as F
 
 from .cell import DSRCell
 from .gtf_model import GTFModel
 from .init import plrnn_a_w_h, uniform_fan_in
+from .members import add_diag, linear, per_member
 
-__all__ = ["DendPLRNN", "DendPLRNNCell"]
+__all__ = ["DendPLRNN", "DendPLRNNCell", "dend_expansion", "dend_jacobian", "dend_step"]
 
 
 class DendPLRNNCell(DSRCell):
@@ -59,21 +59,13 @@ class DendPLRNNCell(DSRCell):
 
     def expansion(self, z: torch.Tensor) -> torch.Tensor:
         """``φ(z)`` ``(..., M)``."""
-        u = z.unsqueeze(-1)
-        basis = torch.relu(u - self.H)
-        if self.clipped:
-            basis = basis - torch.relu(u)
-        return basis @ self.alpha
+        return dend_expansion(self.H, self.alpha, z, clipped=self.clipped)
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.addcmul(F.linear(self.expansion(z), self.connectivity(), self.h), self.A, z)
+        return dend_step(self.A, self.connectivity().T, self.h, self.H, self.alpha, z, clipped=self.clipped)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
-        u = z.unsqueeze(-1)
-        slope = (u > self.H).to(z.dtype) @ self.alpha
-        if self.clipped:
-            slope = slope - (z > 0).to(z.dtype) * self.alpha.sum()
-        return self._diag_plus(self.A, z, self.connectivity() * slope.unsqueeze(-2))
+        return dend_jacobian(self.A, self.connectivity(), self.H, self.alpha, z, clipped=self.clipped)
 
     def penalty(self) -> torch.Tensor:
         """``‖1 − A‖² + ‖W‖² + ‖h‖² + ‖α‖²``."""
@@ -81,6 +73,42 @@ class DendPLRNNCell(DSRCell):
             (1.0 - self.A).square().sum() + self.connectivity().square().sum()
             + self.h.square().sum() + self.alpha.square().sum()
         )
+
+def _basis_sum(basis: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """``Σ_b α_b·basis[..., b]``: one matrix-vector product, per member for ``weights`` ``(E, B)``."""
+    if weights.ndim == 1:
+        return basis @ weights
+    members = weights.shape[0]
+    return torch.bmm(basis.reshape(members, -1, basis.shape[-1]), weights.unsqueeze(2)).view(basis.shape[:-1])
+
+
+def dend_expansion(thresholds: torch.Tensor, weights: torch.Tensor, z: torch.Tensor, *, clipped: bool) -> torch.Tensor:
+    """``φ(z) = Σ_b α_b·relu(z − H_b)`` (clipped: ``− relu(z)`` per basis), one cell or per member.
+
+    ``thresholds`` H ``(M, B)`` or ``(E, M, B)``, ``weights`` α ``(B,)`` or ``(E, B)`` (:mod:`.members`).
+    """
+    u = z.unsqueeze(-1)
+    basis = torch.relu(u - per_member(thresholds, z, matrix=True))
+    if clipped:
+        basis = basis - torch.relu(u)
+    return _basis_sum(basis, weights)
+
+
+def dend_step(a: torch.Tensor, w_t: torch.Tensor, h: torch.Tensor, thresholds: torch.Tensor, weights: torch.Tensor,
+              z: torch.Tensor, *, clipped: bool) -> torch.Tensor:
+    """``A⊙z + W·φ(z) + h`` with ``w_t = Wᵀ``, one cell or per member."""
+    phi = dend_expansion(thresholds, weights, z, clipped=clipped)
+    return torch.addcmul(linear(phi, w_t, h), per_member(a, z), z)
+
+
+def dend_jacobian(a: torch.Tensor, w: torch.Tensor, thresholds: torch.Tensor, weights: torch.Tensor, z: torch.Tensor,
+                  *, clipped: bool) -> torch.Tensor:
+    """``diag(A) + W·diag(Σ_b α_b·(1[z > H_b] − clipped·1[z > 0]))``, one cell or per member."""
+    slope = _basis_sum((z.unsqueeze(-1) > per_member(thresholds, z, matrix=True)).to(z.dtype), weights)
+    if clipped:
+        slope = slope - (z > 0).to(z.dtype) * per_member(weights.sum(-1, keepdim=True), z)
+    return add_diag(a, z, per_member(w, z, matrix=True) * slope.unsqueeze(-2))
+
 
 @attrs.define(frozen=True, kw_only=True, slots=False)
 class DendPLRNN(GTFModel):

@@ -6,16 +6,16 @@ import attrs
 import torch
 from chaoskit.validators import integer
 from torch import nn
-from torch.nn import functional as F
 
 from .cell import DSRCell
 from .fast_path import Mix
 from .gtf_model import GTFModel
 from .init import plrnn_a_w_h
+from .members import add_diag, linear, per_member
 from .observation import IdentityObservation
 from .plrnn_unroll import pwl_forced_states
 
-__all__ = ["PLRNN", "PLRNNCell"]
+__all__ = ["PLRNN", "PLRNNCell", "plrnn_jacobian", "plrnn_step"]
 
 
 class PLRNNCell(DSRCell):
@@ -42,7 +42,7 @@ class PLRNNCell(DSRCell):
         return self.W * self.offdiag
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.addcmul(F.linear(torch.relu(z), self.connectivity(), self.h), self.A, z)
+        return plrnn_step(self.A, self.connectivity().T, self.h, z)
 
     def forced_states(self, x: torch.Tensor, mix: Mix) -> torch.Tensor | None:
         """The teacher-forcing strategies' fast path (:mod:`.plrnn_unroll`); ``None`` where it does not apply."""
@@ -50,12 +50,21 @@ class PLRNNCell(DSRCell):
                                  identity=isinstance(self.observation, IdentityObservation), ensemble=False)
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
-        active = (z > 0).to(z.dtype)
-        return self._diag_plus(self.A, z, self.connectivity() * active.unsqueeze(-2))
+        return plrnn_jacobian(self.A, self.connectivity(), z)
 
     def penalty(self) -> torch.Tensor:
         """``‖1 − A‖² + ‖W‖² + ‖h‖²``."""
         return (1.0 - self.A).square().sum() + self.connectivity().square().sum() + self.h.square().sum()
+
+def plrnn_step(a: torch.Tensor, w_t: torch.Tensor, h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """``A⊙z + W·relu(z) + h`` with ``w_t = Wᵀ``, for one cell or per member (:mod:`.members`)."""
+    return torch.addcmul(linear(torch.relu(z), w_t, h), per_member(a, z), z)
+
+
+def plrnn_jacobian(a: torch.Tensor, w: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """``diag(A) + W·diag(1[z > 0])``, ``(..., M, M)``, for one cell or per member."""
+    return add_diag(a, z, per_member(w, z, matrix=True) * (z > 0).to(z.dtype).unsqueeze(-2))
+
 
 @attrs.define(frozen=True, kw_only=True, slots=False)
 class PLRNN(GTFModel):

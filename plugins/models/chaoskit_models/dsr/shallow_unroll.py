@@ -42,17 +42,17 @@ from .fast_path import Mix, keep_factors
 __all__ = ["shallow_unroll"]
 
 
-def _wide(a: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, h2: torch.Tensor,
-          clipped: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """The hidden layer as ``W₁`` (E, M, K) and ``[W₂, b₂]`` (E, K, M + 1); K = 2L when clipped.
+def _wide(w1: torch.Tensor, w2: torch.Tensor, h2: torch.Tensor, clipped: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The cell's hidden layer (:func:`~.shplrnn.shallow_wide`) as ``W₁`` (E, M, K) and ``[W₂, b₂]`` (E, K, M + 1).
 
     The bias is the last column of the input weights, so that with states augmented by a
     constant 1 one batched product gives both the pre-activation and, in the backward pass,
     the gradients of ``W₂`` and ``b₂``.
     """
-    if clipped:
-        w1, w2, h2 = torch.cat([w1, -w1], dim=2), torch.cat([w2, w2], dim=1), torch.cat([h2, torch.zeros_like(h2)], dim=1)
-    return w1, torch.cat([w2, h2.unsqueeze(2)], dim=2)
+    from .shplrnn import shallow_wide  # the cell module imports this one
+
+    w2_t, b2, w1_t = shallow_wide(w1, w2, h2, clipped=clipped)
+    return w1_t.transpose(1, 2), torch.cat([w2_t.transpose(1, 2), b2.unsqueeze(2)], dim=2)
 
 
 class _ShallowUnroll(torch.autograd.Function):
@@ -64,7 +64,7 @@ class _ShallowUnroll(torch.autograd.Function):
     def forward(ctx: Any, a: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, h1: torch.Tensor, h2: torch.Tensor,
                 x: torch.Tensor, mix: Mix, clipped: bool) -> torch.Tensor:
         members, batch, length, m = x.shape
-        w1w, w2b = _wide(a, w1, w2, h2, clipped)
+        w1w, w2b = _wide(w1, w2, h2, clipped)
         a_, h1_ = a.unsqueeze(2), h1.unsqueeze(2)
         steps = length - 1
         # z̃_0 … z̃_{T−2} with a constant 1 appended (the bias input), and z_1 … z_{T−1}

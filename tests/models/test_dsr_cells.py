@@ -219,6 +219,45 @@ def test_affine_observation_least_squares_forcing() -> None:
     np.testing.assert_allclose(null @ (forced - z).detach().numpy().T, 0.0, atol=1e-12)
 
 
+@pytest.mark.parametrize("observation", ["identity", "affine"])
+def test_forcing_signals_are_inferred_from_the_data_alone(observation: str) -> None:
+    # the reference code's forcing signals: [x; 0] (identity), B⁺(x − b) (affine), for one cell,
+    # and member by member for a stacked ensemble
+    cells = [_cell("plrnn", observation, seed=s) for s in range(2)]
+    x = torch.randn(2, 4, 6, N, dtype=torch.float64)
+    signal = cells[0].forcing_signal(x[0])
+    if observation == "identity":
+        torch.testing.assert_close(signal, torch.cat([x[0], torch.zeros(4, 6, M - N, dtype=torch.float64)], -1))
+    else:
+        obs = cells[0].observation
+        torch.testing.assert_close(signal, (x[0] - obs.b) @ torch.linalg.pinv(obs.B).T)
+        torch.testing.assert_close(obs.observe(signal), x[0])
+    stacked = cells[0].stack_members(cells).forcing_signal(x)
+    torch.testing.assert_close(stacked, torch.stack([c.forcing_signal(x[i]) for i, c in enumerate(cells)]))
+
+
+def test_the_adaptive_alpha_is_estimated_at_the_forcing_signals() -> None:
+    # with M > N the unobserved units of the estimate's states are 0, not the model's own
+    from chaoskit_models.training.forcing import estimate_alpha, growth
+
+    cell = _cell("plrnn", "identity", seed=3)
+    with torch.no_grad():  # expanding, so that α* > 0
+        cell.W.mul_(4.0)
+    x = torch.randn(5, 30, N, dtype=torch.float64)
+    runtime = GeneralizedForcing(update_every=1).start()
+    runtime.unroll(cell, x)
+    signals = torch.cat([x[:, 1:], torch.zeros(5, 29, M - N, dtype=torch.float64)], -1)
+    assert runtime.state_dict()["estimate"] == estimate_alpha(cell, signals)
+    with torch.no_grad():
+        z = cell.initial(x[:, 0])
+        states = []
+        for t in range(1, 30):
+            z = cell.infer(cell.step(z), x[:, t])
+            states.append(z)
+    assert 0.0 < runtime.state_dict()["estimate"] < 1.0
+    assert float(growth(cell, torch.stack(states, 1))) != pytest.approx(float(growth(cell, signals)), rel=1e-3)
+
+
 def test_affine_pinv_is_refreshed_and_differentiable() -> None:
     obs = AffineObservation(N, M, generator(1))
     x, z = torch.randn(2, N, dtype=torch.float64), torch.randn(2, M, dtype=torch.float64)

@@ -62,6 +62,10 @@ class DSRCell(nn.Module, abc.ABC):
         """The data-inferred latent state at observation ``x`` given the model's ``z``."""
         return self.observation.infer(z, x)
 
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        """The latent state inferred from observations ``x`` alone (where α* is estimated)."""
+        return self.observation.forcing_signal(x)
+
     @abc.abstractmethod
     def step(self, z: torch.Tensor) -> torch.Tensor:
         """One step of the latent map, ``(..., M) -> (..., M)``."""

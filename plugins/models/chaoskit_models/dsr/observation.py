@@ -63,6 +63,12 @@ class IdentityObservation(nn.Module):
             return x
         return torch.cat([x, z[..., self.obs_dim :]], dim=-1)
 
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        """The latent state inferred from ``x`` alone, ``[x; 0]`` (the reference code's forcing signal)."""
+        if self.L is None:
+            return x
+        return torch.cat([x, x.new_zeros(*x.shape[:-1], self.latent_dim - self.obs_dim)], dim=-1)
+
 
 class AffineObservation(nn.Module):
     """``x̂ = B·z + b``; initial state ``B⁺(x₀ − b)``; forcing by the least-squares correction.
@@ -91,6 +97,10 @@ class AffineObservation(nn.Module):
 
     def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return z + (x - self.observe(z)) @ self.pinv().T
+
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        """The latent state inferred from ``x`` alone, ``B⁺(x − b)`` (the reference code's forcing signal)."""
+        return self.initial(x)
 
 
 def make_observation(kind: str, obs_dim: int, latent_dim: int, gen: torch.Generator) -> nn.Module:

@@ -51,6 +51,11 @@ class _Identity:
     def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return x if self.lift_t is None else torch.cat([x, z[..., self.obs_dim :]], dim=-1)
 
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        if self.lift_t is None:
+            return x
+        return torch.cat([x, x.new_zeros(*x.shape[:-1], self.lift_t.shape[-1])], dim=-1)
+
 
 class _Affine:
     def __init__(self, obs: Sequence[AffineObservation]) -> None:
@@ -66,6 +71,9 @@ class _Affine:
 
     def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return z + linear(x - self.observe(z), self.pinv_t)
+
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        return self.initial(x)
 
 
 class StackedCell:
@@ -88,6 +96,9 @@ class StackedCell:
 
     def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return self.observation.infer(z, x)
+
+    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
+        return self.observation.forcing_signal(x)
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

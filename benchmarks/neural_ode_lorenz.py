@@ -21,10 +21,9 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from chaoskit_models.neural_ode import NeuralODE
-from dsr_lorenz import dataset, evaluate, lorenz
+from dsr_eval import dataset, evaluate, lorenz
 
 
 def main() -> None:

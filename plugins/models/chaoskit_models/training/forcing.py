@@ -31,25 +31,31 @@ from .protocol import EnsembleRuntime, ForcingRuntime, LatentCell, TeacherForcin
 
 __all__ = [
     "FORCINGS", "GeneralizedForcing", "NoForcing", "SparseForcing", "alpha_of_growth", "anneal", "estimate_alpha",
-    "forcing_of", "free_unroll", "growth", "gtf_unroll", "sparse_unroll",
+    "forced_states", "forcing_of", "forcing_signals", "free_unroll", "growth", "gtf_unroll", "sparse_unroll",
 ]
 
 
-def _stack_observed(cell: LatentCell, states: list[torch.Tensor]) -> torch.Tensor:
-    return cell.observe(torch.stack(states, dim=-2))
+def forced_states(cell: LatentCell, x: torch.Tensor, mix: list[Any]) -> torch.Tensor:
+    """The un-forced states ``z_1 … z_{T−1}`` ``(..., T−1, M)`` of every strategy's unroll.
 
-
-def _fused_states(cell: LatentCell, x: torch.Tensor, mix: list[Any]) -> torch.Tensor | None:
-    """The un-forced states ``z_1 … z_{T−1}`` from the cell's fused unroll, if it has one that applies.
-
-    A cell may offer ``forced_states(x, mix)`` — the states of the unroll in which ``z̃_t =
-    lerp(z_t, infer(z_t, x_t), mix[t − 1])`` is carried on (``None``: no forcing at ``t``; 1 is
-    ``infer``'s replacement) — computed faster than step by step (e.g.
-    :mod:`chaoskit_models.dsr.shallow_unroll`); it returns ``None`` when its fast path does not
-    cover the call, and the strategies then unroll with ``step``.
+    The state carried on is ``z̃_t = lerp(z_t, infer(z_t, x_t), mix[t − 1])`` (``None``: no
+    forcing at ``t``; lerp is exact at both ends, so 1 is ``infer``'s replacement, with no
+    gradient into the replaced part). A cell may compute this faster than step by step with
+    ``forced_states(x, mix)`` (e.g. :mod:`chaoskit_models.dsr.shallow_unroll`), returning
+    ``None`` where its fast path does not cover the call.
     """
     fused = getattr(cell, "forced_states", None)
-    return None if fused is None else fused(x, mix)
+    states = None if fused is None else fused(x, mix)
+    if states is not None:
+        return states
+    z = cell.initial(x[..., 0, :])
+    steps = []
+    for t in range(1, x.shape[-2]):
+        z = cell.step(z)
+        steps.append(z)
+        if mix[t - 1] is not None:
+            z = torch.lerp(z, cell.infer(z, x[..., t, :]), mix[t - 1])
+    return torch.stack(steps, dim=-2)
 
 
 def _check_window(x: torch.Tensor) -> None:
@@ -75,15 +81,7 @@ class NoForcing(TeacherForcing):
 
 def free_unroll(cell: LatentCell, x: torch.Tensor) -> torch.Tensor:
     """Free-running predictions of ``x[..., 1:, :]`` from ``x[..., 0, :]`` (any leading dims)."""
-    fused = _fused_states(cell, x, [None] * (x.shape[-2] - 1))
-    if fused is not None:
-        return cell.observe(fused)
-    z = cell.initial(x[..., 0, :])
-    states = []
-    for _ in range(1, x.shape[-2]):
-        z = cell.step(z)
-        states.append(z)
-    return _stack_observed(cell, states)
+    return cell.observe(forced_states(cell, x, [None] * (x.shape[-2] - 1)))
 
 
 class _FreeRuntime(ForcingRuntime):
@@ -122,17 +120,8 @@ class SparseForcing(TeacherForcing):
 
 def sparse_unroll(cell: LatentCell, x: torch.Tensor, interval: int) -> torch.Tensor:
     """Predictions of ``x[..., 1:, :]`` with ``z`` replaced by ``infer(z, x_t)`` when ``t % interval == 0``."""
-    fused = _fused_states(cell, x, [1.0 if t % interval == 0 else None for t in range(1, x.shape[-2])])
-    if fused is not None:
-        return cell.observe(fused)
-    z = cell.initial(x[..., 0, :])
-    states = []
-    for t in range(1, x.shape[-2]):
-        z = cell.step(z)
-        states.append(z)
-        if t % interval == 0:
-            z = cell.infer(z, x[..., t, :])
-    return _stack_observed(cell, states)
+    mix = [1.0 if t % interval == 0 else None for t in range(1, x.shape[-2])]
+    return cell.observe(forced_states(cell, x, mix))
 
 
 class _SparseRuntime(ForcingRuntime):
@@ -207,18 +196,7 @@ def gtf_unroll(
     ensemble member); ``force`` says whether any α is positive (otherwise no mixing at all).
     """
     signals = forcing_signals(cell, x[..., 1:, :]) if collect else None
-    fused = _fused_states(cell, x, [alpha if force else None] * (x.shape[-2] - 1))
-    if fused is not None:
-        return cell.observe(fused), signals
-    z = cell.initial(x[..., 0, :])
-    states = []
-    for t in range(1, x.shape[-2]):
-        z = cell.step(z)
-        states.append(z)
-        if force:
-            # lerp is exact at both ends: α = 1 gives ẑ_t, α = 0 gives z_t
-            z = torch.lerp(z, cell.infer(z, x[..., t, :]), alpha)
-    return _stack_observed(cell, states), signals
+    return cell.observe(forced_states(cell, x, [alpha if force else None] * (x.shape[-2] - 1))), signals
 
 
 def forcing_signals(cell: LatentCell, x: torch.Tensor) -> torch.Tensor:

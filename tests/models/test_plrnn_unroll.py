@@ -87,7 +87,6 @@ def test_configurations_outside_the_fast_path_fall_back() -> None:
     assert stack_cells(dend).forced_states(x.expand(2, *x.shape), mix) is None  # no fused dendritic unroll
 
 
-
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("which", ["plrnn", "shallow"])

@@ -70,6 +70,7 @@ class ALRNNCell(DSRCell):
         """The sign pattern ``1[z > 0]`` of the P rectified units, ``(..., P)`` booleans."""
         return z[..., self.n_linear :] > 0
 
+
 def alrnn_step(a: torch.Tensor, w_t: torch.Tensor, h: torch.Tensor, z: torch.Tensor, *,
                linear_units: int) -> torch.Tensor:
     """``A⊙z + W·Φ(z) + h`` (``w_t = Wᵀ``, ``Φ`` relu from unit ``linear_units`` on), one cell or per member."""

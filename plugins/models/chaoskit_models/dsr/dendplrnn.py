@@ -74,6 +74,7 @@ class DendPLRNNCell(DSRCell):
             + self.h.square().sum() + self.alpha.square().sum()
         )
 
+
 def _basis_sum(basis: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """``Σ_b α_b·basis[..., b]``: one matrix-vector product, per member for ``weights`` ``(E, B)``."""
     if weights.ndim == 1:

@@ -56,6 +56,7 @@ class PLRNNCell(DSRCell):
         """``‖1 − A‖² + ‖W‖² + ‖h‖²``."""
         return (1.0 - self.A).square().sum() + self.connectivity().square().sum() + self.h.square().sum()
 
+
 def plrnn_step(a: torch.Tensor, w_t: torch.Tensor, h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     """``A⊙z + W·relu(z) + h`` with ``w_t = Wᵀ``, for one cell or per member (:mod:`.members`)."""
     return torch.addcmul(linear(torch.relu(z), w_t, h), per_member(a, z), z)

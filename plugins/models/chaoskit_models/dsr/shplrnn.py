@@ -87,6 +87,7 @@ class ShallowPLRNNCell(DSRCell):
             + self.h1.square().sum() + self.h2.square().sum()
         )
 
+
 def shallow_wide(w1: torch.Tensor, w2: torch.Tensor, h2: torch.Tensor, *,
                  clipped: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The hidden layer as one relu layer, ``(W₂ᵀ, b₂, W₁ᵀ)``, for one cell or per member (:mod:`.members`).

@@ -29,8 +29,15 @@ def fusable(x: torch.Tensor, features: int, identity: bool) -> bool:
     """
     return (
         identity and x.shape[-1] == features and x.shape[-2] >= 2 and not x.requires_grad
-        and not torch.is_autocast_enabled(x.device.type) and not torch._C._functorch.is_functorch_wrapped_tensor(x)
+        and not torch.is_autocast_enabled(x.device.type) and not _transformed(x)
     )
+
+
+def _transformed(x: torch.Tensor) -> bool:
+    """Whether ``x`` is a ``torch.func`` (vmap/grad) wrapper: a private torch check, so a torch
+    without it counts every tensor as transformed (the autograd unroll, always correct)."""
+    check = getattr(getattr(torch._C, "_functorch", None), "is_functorch_wrapped_tensor", None)
+    return True if check is None else bool(check(x))
 
 
 def keep_factors(mix: Mix) -> list[Any]:

@@ -21,6 +21,7 @@ from chaoskit import CapabilityError
 from torch import nn
 
 from .alrnn import ALRNNCell, alrnn_jacobian, alrnn_step
+from .cell import Observed
 from .dendplrnn import DendPLRNNCell, dend_jacobian, dend_step
 from .fast_path import Mix, fusable
 from .members import linear, per_member
@@ -76,7 +77,7 @@ class _Affine:
         return self.initial(x)
 
 
-class StackedCell:
+class StackedCell(Observed):
     """E cells as one: ``initial``, ``step``, ``observe``, ``infer``, ``jacobian`` over ``(E, ..., ·)``."""
 
     def __init__(self, cells: Sequence[nn.Module]) -> None:
@@ -87,18 +88,6 @@ class StackedCell:
         self.observation = _Affine(observations) if isinstance(first.observation, AffineObservation) \
             else _Identity(observations)
         self.A = _stack(cells, "A")
-
-    def initial(self, x0: torch.Tensor) -> torch.Tensor:
-        return self.observation.initial(x0)
-
-    def observe(self, z: torch.Tensor) -> torch.Tensor:
-        return self.observation.observe(z)
-
-    def infer(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return self.observation.infer(z, x)
-
-    def forcing_signal(self, x: torch.Tensor) -> torch.Tensor:
-        return self.observation.forcing_signal(x)
 
     def step(self, z: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -20,7 +20,7 @@ of the shared development machines moves 2-4x with their load)::
 
     .venv/bin/python benchmarks/dsr_lorenz.py --parts step
     .venv/bin/python benchmarks/dsr_lorenz.py --parts quality --seeds 0,1,2,3,4 --steps 15000 \
-        --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~7 CPU-minutes per seed
+        --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~2 CPU-minutes per seed; --ensemble: ~1
     .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 100000 \
         --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
         --select-every 2500                                      # ~23 CPU-minutes

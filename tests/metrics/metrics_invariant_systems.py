@@ -12,6 +12,7 @@ import functools
 
 import chaoskit
 import numpy as np
+import torch
 import xarray as xr
 
 SIGMA, RHO, BETA = 10.0, 28.0, 8.0 / 3.0
@@ -39,6 +40,19 @@ class HenonDynamics(chaoskit.Dynamics):
         jac[..., 0, 1] = 1.0
         jac[..., 1, 0] = self.b
         return jac
+
+
+class TorchHenonWithoutJacobian(chaoskit.Dynamics):
+    """The Hénon map as a torch dynamics with no Jacobian (the core default raises) and no
+    ``system`` (so the compiled tangent cache keys it by identity)."""
+
+    backend = "torch"
+
+    def __init__(self) -> None:
+        super().__init__(2, 1.0)
+
+    def _step(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack((1.0 - 1.4 * x[..., 0] ** 2 + x[..., 1], 0.3 * x[..., 0]), dim=-1)
 
 
 class LogisticDynamics(chaoskit.Dynamics):

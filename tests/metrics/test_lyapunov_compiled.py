@@ -16,7 +16,7 @@ import torch
 from chaoskit_metrics.lyapunov import lyapunov_spectrum
 from chaoskit_metrics.tangent_backend import TangentBackend
 from chaoskit_metrics.tangent_push import _key
-from metrics_invariant_systems import HenonDynamics, lorenz_data
+from metrics_invariant_systems import HenonDynamics, TorchHenonWithoutJacobian, lorenz_data
 
 
 def test_compile_needs_a_torch_dynamics() -> None:
@@ -35,21 +35,9 @@ def test_equal_dynamics_share_a_compilation() -> None:
     assert _key(a, "difference", TangentBackend("torch", "float32", None)) != _key(a, "difference", backend)
 
 
-class _TorchHenon(chaoskit.Dynamics):
-    """A torch dynamics without a ``system``: keyed by identity."""
-
-    backend = "torch"
-
-    def __init__(self) -> None:
-        super().__init__(2, 1.0)
-
-    def _step(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack((1.0 - 1.4 * x[..., 0] ** 2 + x[..., 1], 0.3 * x[..., 0]), dim=-1)
-
-
 def test_other_dynamics_are_keyed_by_identity() -> None:
     backend = TangentBackend("torch", "float64", None)
-    one, two = _TorchHenon(), _TorchHenon()
+    one, two = TorchHenonWithoutJacobian(), TorchHenonWithoutJacobian()
     assert _key(one, "difference", backend) == _key(one, "difference", backend)
     assert _key(one, "difference", backend) != _key(two, "difference", backend)
 
@@ -68,7 +56,7 @@ def test_compiled_spectrum_equals_eager() -> None:
         # rounding differs (fused arithmetic), amplified by central differences: ~1e-9
         np.testing.assert_allclose(fused.values, eager.values, rtol=0, atol=1e-7)
         assert json.loads(fused.attrs["parameters"])["compile"] is True
-        henon = lyapunov_spectrum(_TorchHenon(), [0.1, 0.1], members=50, steps=500, transient=50,
+        henon = lyapunov_spectrum(TorchHenonWithoutJacobian(), [0.1, 0.1], members=50, steps=500, transient=50,
                                   tangent_transient=20, compile=True)
         np.testing.assert_allclose(henon.values, [0.41922, -1.62319], rtol=0.02)
     finally:

@@ -30,6 +30,7 @@ from metrics_invariant_systems import (
     ROSSLER_SPECTRUM,
     HenonDynamics,
     LogisticDynamics,
+    TorchHenonWithoutJacobian,
     lorenz_data,
 )
 
@@ -164,22 +165,10 @@ def test_kaplan_yorke_vectorized_and_nan() -> None:
 
 
 # --------------------------------------------------------------------------- bad input
-class _NoJacobian(chaoskit.Dynamics):
-    """A torch-backend dynamics that gives no Jacobian (the core default raises)."""
-
-    backend = "torch"
-
-    def __init__(self) -> None:
-        super().__init__(2, 1.0)
-
-    def _step(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack((1.0 - 1.4 * x[..., 0] ** 2 + x[..., 1], 0.3 * x[..., 0]), dim=-1)
-
-
 def test_dynamics_without_jacobian() -> None:
     with pytest.raises(chaoskit.CapabilityError, match="tangent='difference'"):
-        lyapunov_spectrum(_NoJacobian(), [0.1, 0.1], members=4, steps=10, tangent="jvp")
-    out = lyapunov_spectrum(_NoJacobian(), [0.1, 0.1], members=50, steps=1000, transient=100,
+        lyapunov_spectrum(TorchHenonWithoutJacobian(), [0.1, 0.1], members=4, steps=10, tangent="jvp")
+    out = lyapunov_spectrum(TorchHenonWithoutJacobian(), [0.1, 0.1], members=50, steps=1000, transient=100,
                             tangent_transient=20, tangent="difference")
     assert out.values[0] == pytest.approx(HENON_SPECTRUM[0], rel=0.02)
 

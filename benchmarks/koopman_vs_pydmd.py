@@ -23,9 +23,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse
-import time
 import warnings
-from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
@@ -34,16 +32,7 @@ import numpy as np
 import torch
 from chaoskit_models.koopman import DMD, HAVOK, HankelDMD, exact_dmd
 from scipy.integrate import solve_ivp
-
-
-def cpu_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median CPU seconds of ``fn()`` and its last result."""
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.process_time()
-        out = fn()
-        times.append(time.process_time() - t0)
-    return float(np.median(times)), out
+from timing import cpu  # this script's folder
 
 
 def match_error(found: np.ndarray, expected: np.ndarray) -> float:
@@ -83,8 +72,8 @@ def case_linear(repeats: int) -> dict[str, Any]:
     for _ in range(59):
         x.append(m @ x[-1])
     snaps = np.array(x).T
-    ours_t, ours = cpu_time(lambda: exact_dmd(snaps[:, :-1], snaps[:, 1:], "full"), repeats)
-    peer_t, peer = cpu_time(lambda: PyDMD(svd_rank=-1, exact=True).fit(snaps), repeats)
+    ours_t, ours = cpu(lambda: exact_dmd(snaps[:, :-1], snaps[:, 1:], "full"), repeats)
+    peer_t, peer = cpu(lambda: PyDMD(svd_rank=-1, exact=True).fit(snaps), repeats)
     return {
         "case": "exact DMD, 6x6 linear map, 60 snapshots",
         "chaoskit_s": ours_t,
@@ -112,9 +101,9 @@ def case_field(repeats: int) -> dict[str, Any]:
     ds = chaoskit.make_dataset(
         field.T[None, :, :, None], time=t, variables=["u"], space={"x": x}, attrs={"dt": dt}
     )
-    ours_t, ours = cpu_time(lambda: DMD().fit(ds), repeats)
-    func_t, _ = cpu_time(lambda: exact_dmd(field[:, :-1], field[:, 1:], None, dt=dt), repeats)
-    peer_t, peer = cpu_time(lambda: PyDMD(svd_rank=0, exact=True).fit(field), repeats)
+    ours_t, ours = cpu(lambda: DMD().fit(ds), repeats)
+    func_t, _ = cpu(lambda: exact_dmd(field[:, :-1], field[:, 1:], None, dt=dt), repeats)
+    peer_t, peer = cpu(lambda: PyDMD(svd_rank=0, exact=True).fit(field), repeats)
     return {
         "case": "exact DMD, 4,096 x 1,000 field, optimal hard threshold",
         "chaoskit_s": ours_t,
@@ -135,8 +124,8 @@ def case_hankel(repeats: int) -> dict[str, Any]:
     t = dt * np.arange(20_000)
     s = np.sin(w[0] * t) + 0.5 * np.sin(w[1] * t + 0.3) + 0.3 * np.cos(w[2] * t)
     ds = dataset(s[None, :, None], dt, ["s"])
-    ours_t, ours = cpu_time(lambda: HankelDMD(delays=50).fit(ds), repeats)
-    peer_t, peer = cpu_time(lambda: PyHankel(svd_rank=0, exact=True, d=50).fit(s[None]), repeats)
+    ours_t, ours = cpu(lambda: HankelDMD(delays=50).fit(ds), repeats)
+    peer_t, peer = cpu(lambda: PyHankel(svd_rank=0, exact=True, d=50).fit(s[None]), repeats)
     ours_w = np.sort(np.abs(2 * np.pi * ours.eigenvalues["frequency"].values))
     peer_w = np.sort(np.abs(np.log(peer.eigs).imag / dt))
     del PyDMD
@@ -164,8 +153,8 @@ def case_havok(repeats: int) -> dict[str, Any]:
         lorenz, (0, t[-1]), [-8, 8, 27], method="DOP853", rtol=1e-10, atol=1e-10, t_eval=t
     )
     ds = dataset(sol.y.T[None], dt, ["x", "y", "z"])
-    ours_t, ours = cpu_time(lambda: HAVOK(delays=100, rank=11).fit(ds), repeats)
-    peer_t, peer = cpu_time(lambda: PyHAVOK(svd_rank=11, delays=100).fit(sol.y[0], dt), repeats)
+    ours_t, ours = cpu(lambda: HAVOK(delays=100, rank=11).fit(ds), repeats)
+    peer_t, peer = cpu(lambda: PyHAVOK(svd_rank=11, delays=100).fit(sol.y[0], dt), repeats)
     a_ours = np.abs(ours.linear_model[0])
     a_peer = np.abs(np.asarray(peer.A))
     return {

@@ -26,7 +26,8 @@ from typing import Any
 import chaoskit
 import numpy as np
 import torch
-from metrics_lyapunov_speed import cpu, print_spectrum, spectrum_benchmark  # this script's folder
+from metrics_lyapunov_speed import print_spectrum, spectrum_benchmark  # this script's folder
+from timing import cpu
 
 D2 = 2.05  # Grassberger & Procaccia 1983
 

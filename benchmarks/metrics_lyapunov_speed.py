@@ -29,6 +29,7 @@ from typing import Any
 import chaoskit
 import numpy as np
 import torch
+from timing import cpu  # this script's folder
 
 LAMBDA1 = 0.9056  # Lorenz-63 λ1 (Sprott; REFERENCES.md: 0.906)
 TARGET = 0.003 * LAMBDA1
@@ -39,16 +40,6 @@ TARGET = 0.003 * LAMBDA1
 SETUP = {"members": 320, "steps": 500, "transient": 0, "tangent_transient": 200, "qr_every": 4,
          "perturbation": 1e-2}
 QUICK = {**SETUP, "members": 64}
-
-
-def cpu(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    """Median CPU seconds of ``repeat`` calls, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.process_time()
-        out = fn()
-        times.append(time.process_time() - start)
-    return float(np.median(times)), out
 
 
 def numba_benettin() -> tuple[Callable[..., np.ndarray], float] | None:

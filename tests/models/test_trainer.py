@@ -6,7 +6,7 @@ import io
 import math
 import sys
 import types
-from typing import Any
+from typing import Any, ClassVar
 
 import _trainer_toys
 import attrs
@@ -244,6 +244,56 @@ def test_monitoring_a_chaoskit_metric(data) -> None:
         ToyModel(seed=0).fit(train, valid=valid, trainer=small(monitor="rmse", valid_context=12))
     with pytest.raises(chaoskit.UnknownNameError):
         ToyModel(seed=0).fit(train, valid=valid, trainer=small(monitor="no_such_metric"))
+
+
+@attrs.define(frozen=True, kw_only=True)
+class Recorder(chaoskit.Metric):
+    """Mean absolute error per member; records the forecast lengths it was given."""
+
+    name: ClassVar[str] = "recorded_mae"
+    direction: ClassVar[str] = "lower"
+    kind: ClassVar[str] = "short_term"
+    units: ClassVar[str] = "state"
+    definition: ClassVar[str] = "mean |forecast - truth|"
+    lengths: list[int] = attrs.field(factory=list, eq=False)
+
+    def _compute(self, truth: xr.Dataset, forecast: xr.Dataset, *, context: xr.Dataset | None) -> Any:
+        self.lengths.append(truth.sizes["time"])
+        diff = np.abs(forecast["state"].values - truth["state"].values)
+        return diff.reshape(diff.shape[0], -1).mean(axis=1)
+
+
+def test_validating_every_few_epochs_on_long_windows(data) -> None:
+    """valid_every: every 3rd and the last epoch validate, and only those compete for the
+    restored weights; valid_window sizes the validation windows apart from the training ones."""
+    train, valid = data
+    metric = Recorder()
+    tr = small(epochs=7, lr=0.05, monitor=metric, valid_every=3, valid_window=40, valid_context=4)
+    model = ToyModel(seed=0).fit(train, valid=valid, trainer=tr)
+    hist = model.train_result.history
+    validated = np.isfinite(hist["recorded_mae"].values)
+    assert list(hist["epoch"].values[validated]) == [3, 6, 7]
+    assert np.isfinite(hist["valid_loss"].values).tolist() == validated.tolist()
+    assert metric.lengths == [36, 36, 36]  # two windows of 40 points of the 80, 4 of context
+    best = model.train_result.best_epoch
+    assert best == [3, 6, 7][int(np.argmin(hist["recorded_mae"].values[validated]))]
+    # the restored weights are the best validated epoch's: a run stopped there ends on them
+    stopped = ToyModel(seed=0).fit(train, valid=valid, trainer=attrs.evolve(
+        tr, epochs=best, restore_best=False, monitor=Recorder()))
+    for key, value in weights(stopped).items():
+        np.testing.assert_array_equal(weights(model)[key], value)
+
+
+def test_patience_counts_validations_not_epochs(data) -> None:
+    train, valid = data
+    model = ToyModel(seed=0).fit(train, valid=valid, trainer=small(
+        epochs=20, lr=1e-12, valid_every=4, patience=2, min_delta=1e-3))
+    res = model.train_result
+    assert res.stopped_early and res.history.sizes["epoch"] == 12 and res.best_epoch == 4
+    with pytest.raises(DataError, match="valid_window"):
+        ToyModel(seed=0).fit(train, valid=valid, trainer=small(valid_window=81))
+    with pytest.raises(ParameterError, match="valid_every"):
+        small(valid_every=0)
 
 
 # ------------------------------------------------------------------------- hooks, progress, precision

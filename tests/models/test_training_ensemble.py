@@ -147,6 +147,21 @@ def test_a_metric_monitor_and_a_single_member(data) -> None:
     assert_same_fit(singles[1], alone[0])
 
 
+def test_validating_every_few_epochs_on_long_windows(data) -> None:
+    """The authors' DSR checkpoint selection: D_stsp of long free runs, every few epochs."""
+    train, valid = data
+    tr = trainer(epochs=5, batches_per_epoch=4, monitor="dstsp_binned", valid_every=2, valid_window=150,
+                 valid_context=1)
+    singles = [m.fit(train, valid=valid, trainer=tr) for m in make("alrnn", range(2))]
+    members = make("alrnn", range(2))
+    fit_ensemble(members, train, valid=valid, trainer=tr)
+    for single, member in zip(singles, members, strict=True):
+        hist = member.train_result.history
+        assert list(hist["epoch"].values[~np.isnan(hist["dstsp_binned"].values)]) == [2, 4, 5]  # inf: diverged
+        assert member.train_result.best_epoch in (2, 4, 5)
+        assert_same_fit(single, member)
+
+
 def test_warm_start_continues_each_member_from_its_own_weights(data) -> None:
     train = data[0]
     first, again = trainer(epochs=1, batches_per_epoch=4), trainer(epochs=1, batches_per_epoch=4, warm_start=True)

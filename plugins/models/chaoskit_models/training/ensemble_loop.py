@@ -30,7 +30,7 @@ from .optim import clip_gradients, make_optimizer
 from .precision import Precision
 from .protocol import TrainingProblem
 from .runstate import RunState, describe, load_trained, progress_bar, trainable_state
-from .validation import Monitor, validation_metric
+from .validation import Monitor, validation_due, validation_metric
 from .windows import WindowSampler, validation_windows
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ class _EnsembleRun:
             parts["sampler"] = WindowSampler(problem.train, t.window, t.batch_size, noise=t.noise,
                                              generator=torch.Generator().manual_seed(m.seed))
             has_valid = problem.valid is not None
-            parts["valid"] = validation_windows(problem.valid, t.window, t.valid_windows) if has_valid else None
-            parts["monitor"] = Monitor(t.monitor, problem, has_valid=has_valid, window=t.window,
+            valid_window = t.valid_window or t.window
+            parts["valid"] = validation_windows(problem.valid, valid_window, t.valid_windows) if has_valid else None
+            parts["monitor"] = Monitor(t.monitor, problem, has_valid=has_valid, window=valid_window,
                                        context=t.valid_context)
             parts["proxy"] = MemberForcing(self.forcing, m.index)
             parts["config"] = {**describe(t), "seed": m.seed, "total_steps": t.total_steps, "resumed_from": None,
@@ -186,14 +187,17 @@ class _EnsembleRun:
             s = m.state
             records.append({"loss": s.loss_sum / max(s.batches, 1), "alpha": self.forcing.alphas[m.index],
                             "lr": s.lr})
-        if active[0].parts["valid"] is not None:
+        validate = active[0].parts["valid"] is not None and validation_due(
+            active[0].state.epoch + 1, t.valid_every, t.epochs)
+        if validate:
             self._validate(active, records)
         for m, record in zip(active, records, strict=True):
             s, monitor = m.state, m.parts["monitor"]
             record["steps"] = s.step
             record["time"] = self.elapsed()
-            score = monitor.score(record)
-            m.parts["schedule"].epoch_end(score)
+            score = monitor.score(record) if validate or not monitor.uses_valid else None
+            if score is not None:
+                m.parts["schedule"].epoch_end(score)
             if s.close_epoch(record, score, t.min_delta) and t.restore_best:
                 s.best_state = trainable_state(m.problem.module)
             call_hook("chaoskit_train_epoch_end", model=m.model, trainer=t, epoch=s.epoch, logs=dict(record))

@@ -31,7 +31,7 @@ from .runstate import (
     trainable_names,
     trainable_state,
 )
-from .validation import Monitor, validation_loss, validation_metric
+from .validation import Monitor, validation_due, validation_loss, validation_metric
 from .windows import WindowSampler, validation_windows
 
 if TYPE_CHECKING:
@@ -97,8 +97,9 @@ class _Run:
         self.sampler = WindowSampler(self.problem.train, t.window, t.batch_size, noise=t.noise,
                                      generator=self.generator)
         has_valid = self.problem.valid is not None
-        self.valid = validation_windows(self.problem.valid, t.window, t.valid_windows) if has_valid else None
-        self.monitor = Monitor(t.monitor, self.problem, has_valid=has_valid, window=t.window,
+        valid_window = t.valid_window or t.window
+        self.valid = validation_windows(self.problem.valid, valid_window, t.valid_windows) if has_valid else None
+        self.monitor = Monitor(t.monitor, self.problem, has_valid=has_valid, window=valid_window,
                                context=t.valid_context)
         self.frozen_sum = frozen_checksum(module)
         self.state = RunState(history=History())
@@ -234,7 +235,8 @@ class _Run:
     def _epoch_end(self) -> bool:
         t, s, module = self.t, self.state, self.module
         record = {"loss": s.loss_sum / max(s.batches, 1), "alpha": self.forcing.alpha, "lr": s.lr}
-        if self.valid is not None:
+        validate = self.valid is not None and validation_due(s.epoch + 1, t.valid_every, t.epochs)
+        if validate:
             module.eval()
             with self.precision.autocast():
                 record["valid_loss"] = validation_loss(self.problem, module, self.valid, self.forcing)
@@ -246,8 +248,9 @@ class _Run:
             module.train()
         record["steps"] = s.step
         record["time"] = self.elapsed()
-        score = self.monitor.score(record)
-        self.schedule.epoch_end(score)
+        score = self.monitor.score(record) if validate or not self.monitor.uses_valid else None
+        if score is not None:
+            self.schedule.epoch_end(score)
         if s.close_epoch(record, score, t.min_delta) and (t.restore_best or self.dir is not None):
             s.best_state = trainable_state(module)
             if self.dir is not None:

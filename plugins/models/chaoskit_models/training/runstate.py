@@ -54,11 +54,14 @@ class RunState:
             "bad_epochs": self.bad_epochs, "best_state": self.best_state, "wall": wall,
         }
 
-    def close_epoch(self, record: Mapping[str, float], score: float, min_delta: float) -> bool:
-        """Record the epoch, reset the per-epoch counters; ``True`` when ``score`` is a new best."""
+    def close_epoch(self, record: Mapping[str, float], score: float | None, min_delta: float) -> bool:
+        """Record the epoch, reset the per-epoch counters; ``True`` when ``score`` is a new best
+        (``None``: the epoch was not scored, e.g. not validated, and does not compete)."""
         self.history.append(record)
         self.epoch += 1
         self.batches, self.loss_sum = 0, 0.0
+        if score is None:
+            return False
         if score < self.best_score - min_delta:
             self.best_score, self.best_epoch, self.bad_epochs = score, self.epoch, 0
             return True

@@ -101,8 +101,14 @@ class GradientTrainer(Trainer):
         scored on closed-loop forecasts of the validation windows from their first
         ``valid_context`` points. ``restore_best`` leaves the model with the weights of the
         best epoch.
-    valid_context, valid_windows
-        Context length of those forecasts, and the most validation windows used.
+    valid_context, valid_windows, valid_window
+        Context length of those forecasts, the most validation windows used, and their length
+        (``None``: ``window``). A DSR model selected as in the Durstewitz lab's code scores
+        long free runs: ``monitor="dstsp_binned", valid_window=20_000, valid_context=1``.
+    valid_every
+        Validate after every ``valid_every``-th epoch and after the last one. With a monitored
+        validation quantity only those epochs compete for ``restore_best``, and ``patience``
+        and the plateau schedule count validations, not epochs.
     checkpoint_dir, checkpoint_every, resume
         Write ``last.pt`` every ``checkpoint_every`` steps (and ``best.pt``) to
         ``checkpoint_dir``; ``resume=True`` continues from ``checkpoint_dir/last.pt`` when it
@@ -137,6 +143,8 @@ class GradientTrainer(Trainer):
     restore_best: bool = attrs.field(default=True, validator=boolean)
     valid_context: int = attrs.field(default=1, validator=integer(1))
     valid_windows: int = attrs.field(default=64, validator=integer(1))
+    valid_window: int | None = attrs.field(default=None, validator=integer(2, optional=True))
+    valid_every: int = attrs.field(default=1, validator=integer(1))
     checkpoint_dir: str | None = attrs.field(default=None, converter=_path)
     checkpoint_every: int = attrs.field(default=100, validator=integer(1))
     resume: bool | str = attrs.field(default=False, validator=_resume)

@@ -12,7 +12,7 @@ from chaoskit import CapabilityError, Metric, ParameterError, make_dataset
 
 from .protocol import ForcingRuntime, TrainingProblem
 
-__all__ = ["Monitor"]
+__all__ = ["Monitor", "validation_due"]
 
 
 class Monitor:
@@ -59,11 +59,19 @@ class Monitor:
         else:
             self.name = str(monitor)
         self.sign = -1.0 if self.metric is not None and self.metric.direction == "higher" else 1.0
+        #: whether the monitored value exists only in epochs that end with a validation
+        self.uses_valid = has_valid and self.name != "loss"
 
     def score(self, record: Mapping[str, float]) -> float:
         """The monitored value of an epoch's record, oriented so that lower is better."""
         value = record.get(self.name, math.nan)
         return self.sign * value if math.isfinite(value) else math.inf
+
+
+def validation_due(epoch: int, every: int, epochs: int) -> bool:
+    """Whether the ``epoch``-th epoch (1-based) ends with a validation: every ``every``-th one
+    and the last of the ``epochs``."""
+    return epoch % every == 0 or epoch == epochs
 
 
 def validation_loss(

@@ -76,6 +76,12 @@ def validation_windows(data: torch.Tensor, window: int, limit: int) -> torch.Ten
     At most ``limit`` windows are kept, evenly spread over all of them (deterministic, so the
     validation score is comparable from epoch to epoch and run to run).
     """
+    if data.ndim == 3 and data.shape[1] < window:
+        raise DataError(
+            f"valid: members of {data.shape[1]} time points are shorter than the validation window "
+            f"of {window}; pass longer validation data or a shorter GradientTrainer(valid_window=...) "
+            "(default: the training window)"
+        )
     check_length(data, window, "valid")
     members, times, features = data.shape
     per_member = times // window

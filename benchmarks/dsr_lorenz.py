@@ -21,24 +21,22 @@ of the shared development machines moves 2-4x with their load)::
     .venv/bin/python benchmarks/dsr_lorenz.py --parts step
     .venv/bin/python benchmarks/dsr_lorenz.py --parts quality --seeds 0,1,2,3,4 --steps 15000 \
         --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~2 CPU-minutes per seed; --ensemble: ~1
-    .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 100000 \
-        --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
-        --select-every 2500                                      # ~23 CPU-minutes
     .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 1,2,3,4 --steps 100000 \
         --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
-        --select-every 2500,1250 --ensemble                       # ~50 CPU-minutes for 4 seeds
-    .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 1,2 --steps 100000 \
-        --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
-        --select-every 2500,1250 --ensemble --pwl-units 4         # ~23 CPU-minutes for 2 seeds
-    .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 0 --steps 15000 \
-        --alrnn-forcing gtf --gamma 0.99 --regularization 0 --select-every 1000
+        --select-every 2500 --select-starts 3 --ensemble        # ~12 CPU-minutes per seed
     .venv/bin/python benchmarks/dsr_lorenz.py --parts default \
         --default-models clipped_shplrnn,plrnn                   # plain fit(train)
 
 Without ``--steps`` a run is sized to ``--minutes`` of CPU time at the step time measured first.
 ``--ensemble`` trains the seeds as one batched ``fit_ensemble`` (same per-seed runs, ~3x less
-CPU per model for the AL-RNN); its checkpoints for ``--select-every`` are weight copies taken in
-the epoch-end hook (``dsr_select.py``).
+CPU per model for the AL-RNN). ``--select-every N`` keeps, as the authors' code does, the
+checkpoint with the best D_stsp of free runs scored every N steps, through the trainer's own
+options (``monitor="dstsp_binned", valid_every=..., valid_window=...``, docs/training.md): the
+mean over ``--select-starts`` free runs of ``--select-window`` − 1 steps from the first points of
+as many training windows, each against its window. (The figures of 2026-11-28/29 in
+docs/models/dsr.md used the benchmark's earlier ``dsr_select.py``, which scored one 20,000-step
+free run after 5,000 transient steps against the whole training trajectory and kept both the
+final and the selected weights; ``git show e04c51b:benchmarks/dsr_select.py``.)
 Results are printed as JSON lines and a Markdown table and written to ``--out``.
 """
 
@@ -46,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -56,7 +53,7 @@ import chaoskit
 import numpy as np
 import torch
 from dsr_eval import N_TEST, N_TRAIN, dataset, evaluate, lorenz, regions
-from dsr_steps import step_times
+from dsr_steps import measure_step, step_times
 
 
 def trainer_for(steps: int, forcing: Any, *, lr: float, lr_end: float, window: int, noise: float) -> Any:
@@ -69,51 +66,36 @@ def trainer_for(steps: int, forcing: Any, *, lr: float, lr_end: float, window: i
     )
 
 
-def measure_step(model: Any, train: Any, forcing: Any, window: int) -> float:
-    """CPU seconds per training step of ``model`` with ``forcing`` (median of 20 after warm-up)."""
-    problem = model.training_problem(train, None)
-    module, data = problem.module, problem.train
-    runtime = forcing.start()
-    opt = torch.optim.RAdam(module.parameters(), lr=1e-4)
-    gen = torch.Generator().manual_seed(0)
-    times = []
-    for k in range(25):
-        start = torch.randint(data.shape[1] - window, (16,), generator=gen)
-        windows = data[0, start[:, None] + torch.arange(window)]
-        t0 = time.process_time()
-        opt.zero_grad()
-        problem.loss(module, windows, runtime).backward()
-        opt.step()
-        if k >= 5:
-            times.append(time.process_time() - t0)
-    model.__dict__.pop("_stats", None)
-    return statistics.median(times)
+def selecting(trainer: Any, every: int, starts: int, window: int) -> Any:
+    """``trainer`` keeping the checkpoint with the best D_stsp of free runs, as the authors' code:
+    scored every ``every`` steps, from ``starts`` windows of ``window`` training points."""
+    if every % trainer.batches_per_epoch:
+        raise SystemExit(f"--select-every {every} must be a multiple of an epoch ({trainer.batches_per_epoch} steps)")
+    return attrs.evolve(trainer, monitor="dstsp_binned", valid_every=every // trainer.batches_per_epoch,
+                        valid_window=window, valid_windows=starts, valid_context=1, restore_best=True)
 
 
 def quality(
     name: str, seeds: list[int], *, minutes: float, steps: int | None, window: int, lr: float, lr_end: float,
-    gamma: float | None = None, noise: float = 0.0, forcing_kind: str = "default",
-    select_every: tuple[int, ...] = (), plain: bool = False, ensemble: bool = False, save: str = "",
-    **params: Any,
+    gamma: float | None = None, noise: float = 0.0, forcing_kind: str = "default", select_every: int = 0,
+    select_starts: int = 1, select_window: int = 20_000, plain: bool = False, ensemble: bool = False,
+    save: str = "", **params: Any,
 ) -> list[dict[str, Any]]:
     """Train and evaluate ``name`` for each seed; the run is ``steps`` long, or sized so that its
     CPU time is ``minutes`` at the step time measured before training. With ``select_every``,
-    the model is also scored every ``gcd(select_every)`` steps (short D_stsp against the
-    training data, see ``dsr_select.py``) and the best-scoring one per cadence is evaluated as
-    another row (``"selected"`` for the first cadence, ``"selected@N"`` for the others). With
-    ``plain``, the model is trained by ``model.fit(train)`` (its default trainer; the run
-    options are ignored). With ``ensemble``, the seeds are trained as one ``fit_ensemble``
-    (``fit_cpu_s`` is then the ensemble's, for all seeds together). With ``save``, every
-    evaluated model is saved to ``save/<name>_seed<seed>_<which>``."""
+    the model kept is the best-scoring checkpoint (:func:`selecting`; row ``"selected"``), else
+    the last weights (``"final"``). With ``plain``, the model is trained by
+    ``model.fit(train)`` (its default trainer; the run options are ignored). With ``ensemble``,
+    the seeds are trained as one ``fit_ensemble`` (``fit_cpu_s`` is then the ensemble's, for all
+    seeds together). With ``save``, every evaluated model is saved to ``save/<name>_seed<seed>``."""
     from chaoskit_models.training import GeneralizedForcing, fit_ensemble
-    from dsr_select import fit_ensemble_with_selection, fit_with_selection, short_dstsp
 
     train_values = lorenz(N_TRAIN, (1.0, 1.0, 1.0))
     test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
     train = dataset(train_values)
-    score = short_dstsp(train_values, dataset)
+    valid = train if select_every else None
     rows: list[dict[str, Any]] = []
-    runs = []  # (seed, model, trainer, forcing, per_step); one forcing/trainer for all seeds
+    runs = []  # (seed, model, trainer, per_step)
     for seed in seeds:
         model = chaoskit.models.create(name, seed=seed, **params)
         forcing = model.default_forcing()
@@ -123,62 +105,49 @@ def quality(
             forcing = GeneralizedForcing(alpha=float(forcing_kind[4:]))
         if gamma is not None and isinstance(forcing, GeneralizedForcing):
             forcing = attrs.evolve(forcing, gamma=gamma)
-        per_step = measure_step(model, train, forcing, window) if not runs or not ensemble else runs[0][4]
+        per_step = measure_step(model, train, forcing, window) if not runs or not ensemble else runs[0][3]
         n_steps = steps if steps is not None else max(50, int(minutes * 60 / per_step))
         trainer = trainer_for(n_steps, forcing, lr=lr, lr_end=lr_end, window=window, noise=noise)
         if plain:  # model.fit(train): the model's default trainer
             trainer = model.default_trainer()
-        runs.append((seed, model, trainer, trainer.teacher_forcing, per_step))
-    fitted: list[tuple[Any, dict[int, Any], list[dict[str, float]], float, float]] = []
+        if select_every:
+            trainer = selecting(trainer, select_every, select_starts, select_window)
+        runs.append((seed, model, trainer, per_step))
+    times: list[tuple[float, float]] = []
     if ensemble:
         t0, c0 = time.perf_counter(), time.process_time()
-        models = [r[1] for r in runs]
-        if select_every:
-            results = fit_ensemble_with_selection(models, train, runs[0][2], every=select_every, score=score)
-        else:
-            fit_ensemble(models, train, None, runs[0][2])
-            results = [(m, {}, []) for m in models]
-        fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
-        fitted = [(*r, fit_s, fit_cpu) for r in results]
+        fit_ensemble([r[1] for r in runs], train, valid, runs[0][2])
+        times = [(time.perf_counter() - t0, time.process_time() - c0)] * len(runs)
     else:
-        for _, model, trainer, _, _ in runs:
+        for _, model, trainer, _ in runs:
             t0, c0 = time.perf_counter(), time.process_time()
-            if select_every:
-                result = fit_with_selection(model, train, trainer, every=select_every, score=score)
-            else:
-                model.fit(train, trainer=None if plain else trainer)
-                result = (model, {}, [])
-            fitted.append((*result, time.perf_counter() - t0, time.process_time() - c0))
-    for (seed, _, trainer, forcing, per_step), (model, bests, trace, fit_s, fit_cpu) in zip(runs, fitted, strict=True):
-        candidates = [("final", model)] + [
-            ("selected" if i == 0 else f"selected@{c}", bests[c]) for i, c in enumerate(select_every)]
-        for which, chosen in candidates:
-            if save:
-                chosen.save(Path(save) / f"{name}_seed{seed}_{which.replace('@', '_')}")
-            result = evaluate(chosen, test_values)
-            history = model.train_result.history
-            row = {
-                "model": name, "seed": seed, "which": which, "params": params,
-                "lr": [trainer.lr, trainer.lr_end], "window": trainer.window, "forcing": repr(forcing),
-                "noise": trainer.noise, "ensemble": [r[0] for r in runs] if ensemble else None,
-                "steps": trainer.total_steps, "step_cpu_ms": round(1000 * per_step, 1),
-                "fit_wall_s": round(fit_s, 1), "fit_cpu_s": round(fit_cpu, 1),
-                "final_loss": float(history["loss"].values[-1]),
-                "final_alpha": float(history["alpha"].values[-1]),
-                # the epoch of the lowest training loss (what restore_best=True would keep) and how many
-                "loss_argmin_epoch": [int(np.argmin(history["loss"].values)) + 1, int(history.sizes["epoch"])],
-            }
-            if which != "final":
-                cadence = select_every[0] if which == "selected" else int(which.split("@")[1])
-                row["selected_at"] = min((r for r in trace if r["steps"] % cadence == 0 or r["steps"] == row["steps"]),
-                                         key=lambda r: r["score"])["steps"]
-                row["trace"] = trace
-            result.pop("generated")
-            row.update(result)
-            if name == "alrnn" and result["finite"]:
-                row.update(regions(chosen, test_values))
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+            model.fit(train, valid=valid, trainer=trainer)
+            times.append((time.perf_counter() - t0, time.process_time() - c0))
+    for (seed, model, trainer, per_step), (fit_s, fit_cpu) in zip(runs, times, strict=True):
+        if save:
+            model.save(Path(save) / f"{name}_seed{seed}")
+        result = evaluate(model, test_values)
+        history = model.train_result.history
+        row = {
+            "model": name, "seed": seed, "which": "selected" if select_every else "final", "params": params,
+            "lr": [trainer.lr, trainer.lr_end], "window": trainer.window, "forcing": repr(trainer.teacher_forcing),
+            "noise": trainer.noise, "ensemble": [r[0] for r in runs] if ensemble else None,
+            "steps": trainer.total_steps, "step_cpu_ms": round(1000 * per_step, 1),
+            "fit_wall_s": round(fit_s, 1), "fit_cpu_s": round(fit_cpu, 1),
+            "final_loss": float(history["loss"].values[-1]), "final_alpha": float(history["alpha"].values[-1]),
+        }
+        if select_every:
+            scores, best = history["dstsp_binned"], model.train_result.best_epoch
+            scored = scores[~np.isnan(scores.values)]  # the validated epochs (inf: all free runs diverged)
+            row["selected_at"] = None if best is None else int(history["steps"].values[best - 1])
+            row["trace"] = [[int(history["steps"].values[e - 1]), round(float(v), 3)]
+                            for e, v in zip(scored["epoch"].values, scored.values, strict=True)]
+        result.pop("generated")
+        row.update(result)
+        if name == "alrnn" and result["finite"]:
+            row.update(regions(model, test_values))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
     return rows
 
 
@@ -196,13 +165,14 @@ def main() -> None:
                              "GTF) or 'gtf=ALPHA' (GTF with a constant alpha)")
     parser.add_argument("--regularization", type=float, default=None,
                         help="the model's lambda_lat (default: the model's own default)")
-    parser.add_argument("--select-every", default="",
-                        help="also score the model every N steps (short D_stsp vs the training data) "
-                             "and evaluate the best-scoring one (the authors' checkpoint selection); "
-                             "several cadences comma-separated, e.g. 2500,1250")
+    parser.add_argument("--select-every", type=int, default=0,
+                        help="keep the checkpoint with the best D_stsp of free runs from training "
+                             "windows, scored every N steps (the authors' checkpoint selection)")
+    parser.add_argument("--select-starts", type=int, default=1,
+                        help="free runs (training windows, initial conditions) per score")
+    parser.add_argument("--select-window", type=int, default=20_000, help="length of those windows")
     parser.add_argument("--ensemble", action="store_true",
-                        help="train the seeds as one batched fit_ensemble (selection by weight copies "
-                             "taken in the epoch-end hook)")
+                        help="train the seeds as one batched fit_ensemble")
     parser.add_argument("--pwl-units", type=int, default=2, help="the AL-RNN's P (M = 20)")
     parser.add_argument("--save", default="", help="save the evaluated models under this folder")
     parser.add_argument("--default-models", default="clipped_shplrnn",
@@ -214,7 +184,6 @@ def main() -> None:
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
     parts = args.parts.split(",")
-    select_every = tuple(int(n) for n in args.select_every.split(",") if n)
     report: dict[str, Any] = {"torch": torch.__version__, "threads": 1}
     if "step" in parts:
         report["step"] = step_times(dataset(lorenz(5_000, (1.0, 1.0, 1.0))))
@@ -234,7 +203,8 @@ def main() -> None:
         report["alrnn"] = quality(
             "alrnn", seeds, minutes=args.minutes, steps=args.steps, window=args.window,
             lr=args.lr, lr_end=args.lr_end, noise=args.noise, gamma=args.gamma,
-            forcing_kind=args.alrnn_forcing, select_every=select_every, ensemble=args.ensemble, save=args.save,
+            forcing_kind=args.alrnn_forcing, select_every=args.select_every, select_starts=args.select_starts,
+            select_window=args.select_window, ensemble=args.ensemble, save=args.save,
             latent_dim=20, pwl_units=args.pwl_units,
             **extra,
         )

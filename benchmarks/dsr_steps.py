@@ -147,3 +147,24 @@ def ensemble_step_time(train: Any, members: int = 20) -> dict[str, Any]:
            "per_model": round(1000 * step / members, 2)}
     print(json.dumps(row), flush=True)
     return row
+
+
+def measure_step(model: Any, train: Any, forcing: Any, window: int) -> float:
+    """CPU seconds per training step of ``model`` with ``forcing`` (median of 20 after warm-up)."""
+    problem = model.training_problem(train, None)
+    module, data = problem.module, problem.train
+    runtime = forcing.start()
+    opt = torch.optim.RAdam(module.parameters(), lr=1e-4)
+    gen = torch.Generator().manual_seed(0)
+    times = []
+    for k in range(25):
+        start = torch.randint(data.shape[1] - window, (16,), generator=gen)
+        windows = data[0, start[:, None] + torch.arange(window)]
+        t0 = time.process_time()
+        opt.zero_grad()
+        problem.loss(module, windows, runtime).backward()
+        opt.step()
+        if k >= 5:
+            times.append(time.process_time() - t0)
+    model.__dict__.pop("_stats", None)
+    return statistics.median(times)

@@ -246,21 +246,19 @@ def test_monitoring_a_chaoskit_metric(data) -> None:
         ToyModel(seed=0).fit(train, valid=valid, trainer=small(monitor="no_such_metric"))
 
 
-@attrs.define(frozen=True, kw_only=True)
-class Recorder(chaoskit.Metric):
-    """Mean absolute error per member; records the forecast lengths it was given."""
+RMSE = type(chaoskit.metrics.create("rmse"))
 
-    name: ClassVar[str] = "recorded_mae"
-    direction: ClassVar[str] = "lower"
-    kind: ClassVar[str] = "short_term"
-    units: ClassVar[str] = "state"
-    definition: ClassVar[str] = "mean |forecast - truth|"
+
+@attrs.define(frozen=True, kw_only=True)
+class Recorder(RMSE):
+    """chaoskit's RMSE that records the lengths of the forecasts it scores."""
+
+    name: ClassVar[str] = "recorded_rmse"
     lengths: list[int] = attrs.field(factory=list, eq=False)
 
     def _compute(self, truth: xr.Dataset, forecast: xr.Dataset, *, context: xr.Dataset | None) -> Any:
         self.lengths.append(truth.sizes["time"])
-        diff = np.abs(forecast["state"].values - truth["state"].values)
-        return diff.reshape(diff.shape[0], -1).mean(axis=1)
+        return super()._compute(truth, forecast, context=context)
 
 
 def test_validating_every_few_epochs_on_long_windows(data) -> None:
@@ -271,12 +269,12 @@ def test_validating_every_few_epochs_on_long_windows(data) -> None:
     tr = small(epochs=7, lr=0.05, monitor=metric, valid_every=3, valid_window=40, valid_context=4)
     model = ToyModel(seed=0).fit(train, valid=valid, trainer=tr)
     hist = model.train_result.history
-    validated = np.isfinite(hist["recorded_mae"].values)
+    validated = np.isfinite(hist["recorded_rmse"].values)
     assert list(hist["epoch"].values[validated]) == [3, 6, 7]
     assert np.isfinite(hist["valid_loss"].values).tolist() == validated.tolist()
     assert metric.lengths == [36, 36, 36]  # two windows of 40 points of the 80, 4 of context
     best = model.train_result.best_epoch
-    assert best == [3, 6, 7][int(np.argmin(hist["recorded_mae"].values[validated]))]
+    assert best == [3, 6, 7][int(np.argmin(hist["recorded_rmse"].values[validated]))]
     # the restored weights are the best validated epoch's: a run stopped there ends on them
     stopped = ToyModel(seed=0).fit(train, valid=valid, trainer=attrs.evolve(
         tr, epochs=best, restore_best=False, monitor=Recorder()))

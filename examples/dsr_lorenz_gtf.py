@@ -10,7 +10,11 @@ Run with `.venv/bin/python examples/dsr_lorenz_gtf.py` (quick settings: 6,000 tr
 about two minutes of one CPU core; one run gave D_stsp 0.98 and D_H 0.078 on these 2·10⁴ test
 points, whose own noise floor for D_stsp is several tenths, and exponents 0.94, −0.17, −16.3).
 `--steps 15000` is the configuration of the benchmark in docs/models/dsr.md, which met
-D_stsp ≤ 0.5 and D_H ≤ 0.1 on 10⁵ points for every seed. Writes results/dsr_lorenz_gtf.png.
+D_stsp ≤ 0.5 and D_H ≤ 0.1 on 10⁵ points for every seed. `--select-every 1000` keeps, instead
+of the last weights, the checkpoint whose free runs from two training windows come closest to
+them in state space (D_stsp), scored every 1,000 steps — the Durstewitz lab's model selection,
+through the trainer's `monitor`, `valid_every` and `valid_window` (docs/training.md). Writes
+results/dsr_lorenz_gtf.png.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import time
 from pathlib import Path
 
+import attrs
 import chaoskit
 import matplotlib
 import numpy as np
@@ -36,6 +41,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6_000, help="training steps (batches of 16 windows)")
     parser.add_argument("--window", type=int, default=200, help="training window length")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--select-every", type=int, default=0,
+                        help="keep the checkpoint with the best D_stsp of free runs, scored every N steps "
+                             "(a multiple of 50); 0: keep the last weights")
     args = parser.parse_args()
     torch.set_num_threads(1)  # small recurrent models are fastest on one thread
 
@@ -48,12 +56,21 @@ def main() -> None:
         optimizer="radam", lr=5e-3, lr_end=1e-5, schedule="exponential",
         teacher_forcing=GeneralizedForcing(alpha="adaptive", gamma=0.99), seed=args.seed,
     )
+    valid = None
+    if args.select_every:  # score free runs of 5,000 steps from two training windows; keep the best
+        trainer = attrs.evolve(trainer, monitor="dstsp_binned", valid_every=max(1, args.select_every // 50),
+                               valid_window=5_000, valid_windows=2, valid_context=1, restore_best=True)
+        valid = train
     model = chaoskit.models.create("clipped_shplrnn", latent_dim=3, hidden_dim=100, seed=args.seed)
     start = time.perf_counter()
-    model.fit(train, trainer=trainer)
+    model.fit(train, valid=valid, trainer=trainer)
     history = model.train_result.history
     print(f"trained {trainer.total_steps} steps in {time.perf_counter() - start:.0f} s; "
           f"final loss {float(history['loss'][-1]):.2e}, GTF alpha {float(history['alpha'][-1]):.3f}")
+    if valid is not None:
+        best = model.train_result.best_epoch
+        print(f"kept the weights after {int(history['steps'][best - 1])} steps "
+              f"(D_stsp of the free runs {float(history['dstsp_binned'][best - 1]):.3f})")
 
     # free run of 1.25 T from the first test point; the first 0.25 T is dropped
     n = test.sizes["time"]

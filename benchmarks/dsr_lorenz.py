@@ -88,7 +88,7 @@ def quality(
     ``model.fit(train)`` (its default trainer; the run options are ignored). With ``ensemble``,
     the seeds are trained as one ``fit_ensemble`` (``fit_cpu_s`` is then the ensemble's, for all
     seeds together). With ``save``, every evaluated model is saved to ``save/<name>_seed<seed>``."""
-    from chaoskit_models.training import GeneralizedForcing, fit_ensemble
+    from chaoskit_models.training import GeneralizedForcing, SparseForcing, fit_ensemble
 
     train_values = lorenz(N_TRAIN, (1.0, 1.0, 1.0))
     test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
@@ -103,6 +103,8 @@ def quality(
             forcing = GeneralizedForcing(alpha="adaptive")
         elif forcing_kind.startswith("gtf="):
             forcing = GeneralizedForcing(alpha=float(forcing_kind[4:]))
+        elif forcing_kind.startswith("sparse="):
+            forcing = SparseForcing(interval=int(forcing_kind[7:]))
         if gamma is not None and isinstance(forcing, GeneralizedForcing):
             forcing = attrs.evolve(forcing, gamma=gamma)
         per_step = measure_step(model, train, forcing, window) if not runs or not ensemble else runs[0][3]
@@ -161,8 +163,8 @@ def main() -> None:
     parser.add_argument("--gamma", type=float, default=None, help="GTF annealing factor (default 0.999)")
     parser.add_argument("--noise", type=float, default=0.0, help="training noise (standardized units)")
     parser.add_argument("--alrnn-forcing", default="default",
-                        help="AL-RNN teacher forcing: 'default' (sparse TF, tau = 16), 'gtf' (adaptive "
-                             "GTF) or 'gtf=ALPHA' (GTF with a constant alpha)")
+                        help="AL-RNN teacher forcing: 'default' (sparse TF, tau = 16), 'sparse=TAU', 'gtf' "
+                             "(adaptive GTF) or 'gtf=ALPHA' (GTF with a constant alpha)")
     parser.add_argument("--regularization", type=float, default=None,
                         help="the model's lambda_lat (default: the model's own default)")
     parser.add_argument("--select-every", type=int, default=0,

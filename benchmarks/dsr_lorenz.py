@@ -7,7 +7,7 @@ Four parts, each optional:
   the first point of an independent test trajectory, the first 0.25·10⁵ dropped (the DSR
   protocol of Hess et al. 2023); D_stsp (binned, 30 bins) and D_H (σ = 20) against the 10⁵ test
   points, and the Lyapunov spectrum of the trained model's latent map. Per seed.
-- ``alrnn``: the same for the AL-RNN (M = 20, P = ``--pwl-units``, default 2, sparse teacher forcing τ = 16), plus the
+- ``alrnn``: the same for the AL-RNN (M = ``--latent-dim``, P = ``--pwl-units``, default 20 and 2, sparse teacher forcing τ = 16), plus the
   number of linear subregions its generated trajectory visits.
 - ``default``: models (``--default-models``, default the clipped shPLRNN) trained by a plain
   ``model.fit(train)`` (their default trainer), evaluated as in ``quality``.
@@ -175,7 +175,8 @@ def main() -> None:
     parser.add_argument("--select-window", type=int, default=20_000, help="length of those windows")
     parser.add_argument("--ensemble", action="store_true",
                         help="train the seeds as one batched fit_ensemble")
-    parser.add_argument("--pwl-units", type=int, default=2, help="the AL-RNN's P (M = 20)")
+    parser.add_argument("--pwl-units", type=int, default=2, help="the AL-RNN's P")
+    parser.add_argument("--latent-dim", type=int, default=20, help="the AL-RNN's M")
     parser.add_argument("--save", default="", help="save the evaluated models under this folder")
     parser.add_argument("--default-models", default="clipped_shplrnn",
                         help="models trained by a plain fit(train) in --parts default (comma-separated)")
@@ -207,7 +208,7 @@ def main() -> None:
             lr=args.lr, lr_end=args.lr_end, noise=args.noise, gamma=args.gamma,
             forcing_kind=args.alrnn_forcing, select_every=args.select_every, select_starts=args.select_starts,
             select_window=args.select_window, ensemble=args.ensemble, save=args.save,
-            latent_dim=20, pwl_units=args.pwl_units,
+            latent_dim=args.latent_dim, pwl_units=args.pwl_units,
             **extra,
         )
     out = Path(args.out)

@@ -7,8 +7,9 @@ Four parts, each optional:
   the first point of an independent test trajectory, the first 0.25·10⁵ dropped (the DSR
   protocol of Hess et al. 2023); D_stsp (binned, 30 bins) and D_H (σ = 20) against the 10⁵ test
   points, and the Lyapunov spectrum of the trained model's latent map. Per seed.
-- ``alrnn``: the same for the AL-RNN (M = ``--latent-dim``, P = ``--pwl-units``, default 20 and 2, sparse teacher forcing τ = 16), plus the
-  number of linear subregions its generated trajectory visits.
+- ``alrnn``: the same for the AL-RNN (M = ``--latent-dim``, P = ``--pwl-units``, default 20 and 2,
+  sparse teacher forcing τ = 16), plus the number of linear subregions its generated trajectory
+  visits.
 - ``default``: models (``--default-models``, default the clipped shPLRNN) trained by a plain
   ``model.fit(train)`` (their default trainer), evaluated as in ``quality``.
 - ``step``: the CPU time of one GTF training step (clipped shPLRNN M = 3, L = 100, batch 16,

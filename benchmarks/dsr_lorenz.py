@@ -35,7 +35,7 @@ checkpoint with the best D_stsp of free runs scored every N steps, through the t
 options (``monitor="dstsp_binned", valid_every=..., valid_window=...``, docs/training.md): the
 mean over ``--select-starts`` free runs of ``--select-window`` − 1 steps from the first points of
 as many training windows, each against its window. (The figures of 2026-11-28/29 in
-docs/models/dsr.md used the benchmark's earlier ``dsr_select.py``, which scored one 20,000-step
+docs/models/alrnn_lorenz.md used the benchmark's earlier ``dsr_select.py``, which scored one 20,000-step
 free run after 5,000 transient steps against the whole training trajectory and kept both the
 final and the selected weights; ``git show e04c51b:benchmarks/dsr_select.py``.)
 Results are printed as JSON lines and a Markdown table and written to ``--out``.

@@ -13,8 +13,9 @@ points, whose own noise floor for D_stsp is several tenths, and exponents 0.94, 
 D_stsp ≤ 0.5 and D_H ≤ 0.1 on 10⁵ points for every seed. `--select-every 1000` keeps, instead
 of the last weights, the checkpoint whose free runs from two training windows come closest to
 them in state space (D_stsp), scored every 1,000 steps — the Durstewitz lab's model selection,
-through the trainer's `monitor`, `valid_every` and `valid_window` (docs/training.md). Writes
-results/dsr_lorenz_gtf.png.
+through the trainer's `monitor`, `valid_every` and `valid_window` (docs/training.md); one run
+of `--steps 15000 --select-every 1000` kept the weights after 13,000 steps and gave D_stsp 0.63,
+D_H 0.041 and exponents 0.92, −0.04, −14.7 (145 s of training). Writes results/dsr_lorenz_gtf.png.
 """
 
 from __future__ import annotations

@@ -101,7 +101,10 @@ class DSRModel(Model, TorchTrainable):
         ``sequence_length`` points with ``noise``, ``epochs × batches_per_epoch`` steps, and the
         model's :meth:`default_forcing`. The run ends with its last weights
         (``restore_best=False``), as the reference code does: the training loss under teacher
-        forcing does not rank free-running models.
+        forcing does not rank free-running models. To keep the checkpoint whose free runs come
+        closest to the data instead (the reference code's selection), evolve it with
+        ``monitor="dstsp_binned", valid_every=..., valid_window=..., valid_context=1,
+        restore_best=True`` and fit with ``valid=`` data (docs/training.md).
         """
         from ..training import GradientTrainer
 

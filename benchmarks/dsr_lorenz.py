@@ -24,7 +24,7 @@ of the shared development machines moves 2-4x with their load)::
         --window 200 --gamma 0.99 --lr 5e-3 --lr-end 1e-5        # ~2 CPU-minutes per seed; --ensemble: ~1
     .venv/bin/python benchmarks/dsr_lorenz.py --parts alrnn --seeds 1,2,3,4 --steps 100000 \
         --noise 0.05 --lr 1e-3 --lr-end 1e-5 --regularization 0 \
-        --select-every 2500 --select-starts 3 --ensemble        # ~12 CPU-minutes per seed
+        --select-every 2500 --select-starts 3 --ensemble        # ~8 CPU-minutes per seed
     .venv/bin/python benchmarks/dsr_lorenz.py --parts default \
         --default-models clipped_shplrnn,plrnn                   # plain fit(train)
 

@@ -3,7 +3,8 @@
 One step of the clipped shPLRNN (M = 3, L = 100, batch 16, windows of 200) on one thread, split
 into forward, backward and optimizer, in float32 and float64; one step of the AL-RNN and the
 PLRNN (M = 20) with and without their fused unroll; and one step of 20 clipped shPLRNNs stacked
-under ``torch.func.vmap``.
+under ``torch.func.vmap``. And :func:`measure_step`, the step time ``dsr_lorenz.py`` sizes its
+``--minutes`` runs with.
 """
 
 from __future__ import annotations

@@ -294,6 +294,29 @@ def test_patience_counts_validations_not_epochs(data) -> None:
         small(valid_every=0)
 
 
+@pytest.mark.parametrize(("name", "worst"), [("rmse", math.inf), ("dstsp_binned", math.inf), ("vpt", -math.inf)])
+def test_a_diverged_validation_forecast_makes_the_epoch_worst(name: str, worst: float) -> None:
+    from chaoskit_models.training.validation import validation_metric
+
+    windows = torch.linspace(-1.0, 1.0, 3 * 30 * 2, dtype=torch.float64).reshape(3, 30, 2)
+    blown: list[int] = []
+
+    def forecast(module: Any, ctx: torch.Tensor, steps: int) -> torch.Tensor:
+        pred = windows[:, ctx.shape[1]:ctx.shape[1] + steps] + 0.01
+        pred[blown, -5:] = math.inf
+        return pred
+
+    problem = types.SimpleNamespace(forecast=forecast)
+    metric = chaoskit.metrics.create(name)
+    kwargs = {"context": 4, "attrs": {"dt": 0.1, "lyapunov_time": 1.0}, "variables": ("x", "y")}
+    finite = validation_metric(metric, problem, None, windows, **kwargs)
+    assert math.isfinite(finite)
+    if name == "rmse":
+        assert finite == pytest.approx(0.01)
+    blown.append(1)
+    assert validation_metric(metric, problem, None, windows, **kwargs) == worst
+
+
 # ------------------------------------------------------------------------- hooks, progress, precision
 def test_lifecycle_hooks_are_called(data) -> None:
     from chaoskit import hookimpl

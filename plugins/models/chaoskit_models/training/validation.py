@@ -95,8 +95,11 @@ def validation_metric(
     """The member-mean of ``metric`` on closed-loop forecasts of the validation windows.
 
     Each window's first ``context`` points are the context and the rest the truth; the data are
-    in the model's preprocessed units. All members diverged: ``inf`` (or ``-inf`` for metrics
-    where higher is better), so the epoch counts as the worst.
+    in the model's preprocessed units. A window whose forecast diverged (by the metric's own
+    test, recorded in its ``diverged_at``: non-finite, or beyond ``divergence_margin`` times the
+    data's range) scores the worst value, ``inf`` (``-inf`` for metrics where higher is better),
+    so the epoch counts as the worst: a model that blows up from one validation start is not a
+    good one. Other undefined (NaN) scores are left out of the mean.
     """
     assert problem.forecast is not None
     ctx, truth = windows[:, :context], windows[:, context:]
@@ -113,7 +116,11 @@ def validation_metric(
         time = dt * np.arange(start, start + array.shape[1])
         return make_dataset(array, time=time, variables=names, attrs=meta)
 
-    scores = metric(dataset(truth, context), dataset(pred, context), context=dataset(ctx, 0)).values
+    worst = math.inf if metric.direction == "lower" else -math.inf
+    result = metric(dataset(truth, context), dataset(pred, context), context=dataset(ctx, 0))
+    scores = np.array(result.values, dtype=float)
+    if "diverged_at" in result.coords:
+        scores[~np.isnan(np.asarray(result["diverged_at"].values, dtype=float))] = worst
     if np.all(np.isnan(scores)):
-        return math.inf if metric.direction == "lower" else -math.inf
+        return worst
     return float(np.nanmean(scores))

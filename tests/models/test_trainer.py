@@ -140,12 +140,14 @@ def killing_loss(at: int):
     return loss
 
 
+@pytest.mark.parametrize("validation", [{}, {"valid_every": 3, "monitor": "rmse", "valid_window": 40,
+                                             "valid_context": 4}], ids=["every_epoch", "every_3rd"])
 @pytest.mark.parametrize("kill_at", [7, 9])  # mid-epoch, and just after an epoch's last checkpoint
-def test_a_killed_run_resumes_to_the_same_end(data, tmp_path, monkeypatch, kill_at) -> None:
+def test_a_killed_run_resumes_to_the_same_end(data, tmp_path, monkeypatch, kill_at, validation) -> None:
     train, valid = data
     trainer = small(epochs=4, noise=0.01, teacher_forcing=GeneralizedForcing(update_every=3),
                     optimizer="lion", lr=1e-3, schedule=Plateau(patience=0), checkpoint_every=4,
-                    checkpoint_dir=tmp_path / "run", patience=10)
+                    checkpoint_dir=tmp_path / "run", patience=10, **validation)
     whole = ToyModel(seed=0).fit(train, valid=valid, trainer=attrs.evolve(trainer, checkpoint_dir=tmp_path / "a"))
     monkeypatch.setattr(_trainer_toys, "mse_loss", killing_loss(kill_at))
     with pytest.raises(Killed):
@@ -155,6 +157,7 @@ def test_a_killed_run_resumes_to_the_same_end(data, tmp_path, monkeypatch, kill_
     for key in weights(whole):
         np.testing.assert_array_equal(weights(resumed)[key], weights(whole)[key])
     same_history(resumed.train_result.history, whole.train_result.history)
+    assert resumed.train_result.best_epoch == whole.train_result.best_epoch
 
 
 def test_max_steps_stops_and_resume_continues(data, tmp_path) -> None:

@@ -1,6 +1,7 @@
-"""Continue training a saved AL-RNN (``dsr_lorenz.py --save DIR``) with other training noise.
+"""Continue training a saved AL-RNN (``dsr_lorenz.py --save DIR``) with other noise or forcing.
 
-Warm start from the saved weights with the published sparse teacher forcing (τ = 16), RAdam
+Warm start from the saved weights with sparse teacher forcing every ``--interval`` steps
+(default the published τ = 16), RAdam
 ``--lr`` → 1e-5 over ``--steps`` steps with training noise ``--noise``, the checkpoint with the
 best D_stsp of free runs from three training windows kept (scored every 1,000 steps, as
 ``dsr_lorenz.py --select-every 1000 --select-starts 3``), then the DSR test protocol of
@@ -30,21 +31,23 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.0)
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--interval", type=int, default=16, help="sparse teacher forcing interval τ")
     args = parser.parse_args()
     torch.set_num_threads(1)
     train = dataset(lorenz(N_TRAIN, (1.0, 1.0, 1.0)))
     test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
     for path in args.models:
         model = load_model(path)
-        trainer = trainer_for(args.steps, SparseForcing(interval=16), lr=args.lr, lr_end=1e-5, window=200,
-                              noise=args.noise)
+        trainer = trainer_for(args.steps, SparseForcing(interval=args.interval), lr=args.lr, lr_end=1e-5,
+                              window=200, noise=args.noise)
         trainer = attrs.evolve(selecting(trainer, 1000, 3, 20_000), warm_start=True, seed=1)
         c0 = time.process_time()
         model.fit(train, valid=train, trainer=trainer)
         cpu = time.process_time() - c0
         history = model.train_result.history
         scores, steps = history["dstsp_binned"].values, history["steps"].values
-        row = {"model": path, "noise": args.noise, "steps": args.steps, "lr": args.lr, "fit_cpu_s": round(cpu),
+        row = {"model": path, "noise": args.noise, "interval": args.interval, "steps": args.steps, "lr": args.lr,
+               "fit_cpu_s": round(cpu),
                "selected_at": int(steps[model.train_result.best_epoch - 1]),
                "final_loss": float(history["loss"].values[-1]),
                "trace": [[int(s), round(float(v), 2)] for s, v in zip(steps[~np.isnan(scores)], scores[~np.isnan(scores)],

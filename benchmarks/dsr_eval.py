@@ -31,6 +31,17 @@ def lorenz(n: int, x0: tuple[float, float, float], transient: float = 50.0) -> n
     return sol.y.T
 
 
+def train_test() -> tuple[np.ndarray, np.ndarray]:
+    """The training and the independent test trajectory of the DSR benchmarks (10⁵ points each)."""
+    return lorenz(N_TRAIN, (1.0, 1.0, 1.0)), lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
+
+
+def free_run(model: Any, test: np.ndarray) -> np.ndarray:
+    """The model's free run of the protocol: 1.25·T steps from the first test point, the last T kept."""
+    n = len(test)
+    return model.forecast(dataset(test[:1]), int(1.25 * n) - 1)["state"].values[0][-n:]
+
+
 def dataset(values: np.ndarray) -> Any:
     return chaoskit.make_dataset(
         values[None], time=DT * np.arange(len(values)), variables=["x", "y", "z"],
@@ -40,10 +51,8 @@ def dataset(values: np.ndarray) -> Any:
 
 def evaluate(model: Any, test: np.ndarray) -> dict[str, Any]:
     """D_stsp, D_H of the free run (1.25·T from the first test point, 0.25·T dropped), spectrum."""
-    n = len(test)
     t0 = time.perf_counter()
-    generated = model.forecast(dataset(test[:1]), int(1.25 * n) - 1)["state"].values[0]
-    generated = generated[len(generated) - n :]
+    generated = free_run(model, test)
     gen_time = time.perf_counter() - t0
     truth_ds, gen_ds = dataset(test), dataset(generated)
     finite = bool(np.isfinite(generated).all())

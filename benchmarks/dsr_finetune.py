@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from chaoskit.model import load_model
 from chaoskit_models.training import SparseForcing
-from dsr_eval import N_TEST, N_TRAIN, dataset, evaluate, lorenz, regions
+from dsr_eval import dataset, evaluate, regions, train_test
 from dsr_lorenz import selecting, trainer_for
 
 
@@ -34,8 +34,8 @@ def main() -> None:
     parser.add_argument("--interval", type=int, default=16, help="sparse teacher forcing interval τ")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    train = dataset(lorenz(N_TRAIN, (1.0, 1.0, 1.0)))
-    test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
+    train_values, test_values = train_test()
+    train = dataset(train_values)
     for path in args.models:
         model = load_model(path)
         trainer = trainer_for(args.steps, SparseForcing(interval=args.interval), lr=args.lr, lr_end=1e-5,

@@ -17,7 +17,7 @@ import sys
 import chaoskit
 import numpy as np
 from chaoskit.model import load_model
-from dsr_eval import N_TEST, dataset, lorenz
+from dsr_eval import dataset, free_run, train_test
 
 
 def describe(x: np.ndarray, label: str) -> None:
@@ -35,8 +35,7 @@ def pair_divergence(truth: np.ndarray, other: np.ndarray, i: int, j: int, bins: 
 
 
 def main() -> None:
-    test = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
-    other = lorenz(N_TEST, (1.0, 1.0, 1.0))
+    other, test = train_test()  # the training trajectory is the same-system reference
     dstsp = chaoskit.metrics.create("dstsp_binned")
 
     def d(x: np.ndarray) -> float:
@@ -47,8 +46,7 @@ def main() -> None:
     print(f"{'':>16}  D_stsp of the other trajectory: {d(other):.2f}")
     for path in sys.argv[1:]:
         model = load_model(path)
-        n = len(test)
-        generated = model.forecast(dataset(test[:1]), int(1.25 * n) - 1)["state"].values[0][-n:]
+        generated = free_run(model, test)
         describe(generated, path.rstrip("/").split("/")[-1])
         matched = (generated - generated.mean(0)) / generated.std(0) * test.std(0) + test.mean(0)
         pairs = ", ".join(f"({i},{j}) {pair_divergence(test, generated, i, j):.2f}" for i, j in ((0, 1), (0, 2), (1, 2)))

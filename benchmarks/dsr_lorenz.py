@@ -53,7 +53,7 @@ import attrs
 import chaoskit
 import numpy as np
 import torch
-from dsr_eval import N_TEST, N_TRAIN, dataset, evaluate, lorenz, regions
+from dsr_eval import dataset, evaluate, lorenz, regions, train_test
 from dsr_steps import measure_step, step_times
 
 
@@ -91,8 +91,7 @@ def quality(
     seeds together). With ``save``, every evaluated model is saved to ``save/<name>_seed<seed>``."""
     from chaoskit_models.training import GeneralizedForcing, SparseForcing, fit_ensemble
 
-    train_values = lorenz(N_TRAIN, (1.0, 1.0, 1.0))
-    test_values = lorenz(N_TEST, (-5.0, 3.0, 20.0), transient=80.0)
+    train_values, test_values = train_test()
     train = dataset(train_values)
     valid = train if select_every else None
     rows: list[dict[str, Any]] = []

@@ -53,6 +53,12 @@ def test_missing_device(lorenz) -> None:
         lorenz.trajectory(10, device="gpu-please")
 
 
+def test_unsupported_device_type(lorenz) -> None:
+    # a device string torch accepts but the systems cannot run on (was a deep Tensor.item() error)
+    with pytest.raises(chaoskit.CapabilityError, match=r"'meta'.*'cpu', 'cuda'"):
+        lorenz.trajectory(10, device="meta")
+
+
 def test_noise_is_not_supported_by_delay_equations() -> None:
     with pytest.raises(chaoskit.CapabilityError, match="does not simulate dynamical noise"):
         chaoskit.systems.create("mackey_glass").trajectory(10, noise=0.1)

@@ -49,6 +49,10 @@ def resolve_device(name: str | torch.device) -> torch.device:
             )
     elif device.type == "mps" and not torch.backends.mps.is_available():
         raise CapabilityError(f"device {name!r} was requested but MPS is not available; use 'cpu'")
+    elif device.type not in ("cpu", "mps"):
+        raise CapabilityError(
+            f"device {name!r}: systems run on 'cpu', 'cuda' (or 'cuda:N') and 'mps' only"
+        )
     return device
 
 

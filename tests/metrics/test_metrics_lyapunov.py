@@ -193,6 +193,16 @@ def test_spectrum_rejects_what_it_cannot_use(lorenz: chaoskit.System) -> None:
         LyapunovSpectrum(tangent="magic")
 
 
+def test_the_initial_state_of_the_dynamics_is_the_default() -> None:
+    # a fitted model's dynamics() carries .initial_state; estimate(dyn) starts there
+    dyn = HenonDynamics()
+    dyn.initial_state = np.array([0.1, 0.1])
+    metric = LyapunovSpectrum(members=16, steps=2000, transient=100, tangent_transient=20)
+    default, given = metric.estimate(dyn), metric.estimate(dyn, initial_states=[0.1, 0.1])
+    np.testing.assert_array_equal(default.values, given.values)
+    assert default.values[0] == pytest.approx(HENON_SPECTRUM[0], rel=0.05)
+
+
 def test_diverging_members_are_dropped_and_recorded() -> None:
     # Hénon orbits from |x| large escape to infinity; the others stay on the attractor
     states = np.array([[0.1, 0.1], [5.0, 0.0], [0.0, 0.2], [-6.0, 1.0]])

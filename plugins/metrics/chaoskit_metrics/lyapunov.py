@@ -111,7 +111,9 @@ class LyapunovSpectrum(chaoskit.Invariant):
     Notes
     -----
     ``estimate(dynamics, initial_states=...)`` is the entry point; see
-    :func:`resolve_initial_states` for the accepted initial states. Members whose orbit or
+    :func:`resolve_initial_states` for the accepted initial states. Without ``initial_states``
+    the dynamics' own ``initial_state`` is used where it has one (the ``dynamics()`` of a fitted
+    model: the state the model reached at the end of its training data). Members whose orbit or
     tangent vectors become non-finite are dropped from the mean (``per_member``: NaN with a
     ``diverged_at`` time and a ``reason``); the result attrs count them. As a Metric on
     trajectory Datasets it raises :class:`chaoskit.CapabilityError`: a spectrum needs equations.
@@ -160,6 +162,8 @@ class LyapunovSpectrum(chaoskit.Invariant):
         k = d if self.exponents is None else self.exponents
         if k > d:
             raise ParameterError(f"{self.name}: exponents = {k} exceeds the dimension {d} of the dynamics")
+        if initial_states is None:  # a fitted model's dynamics() carries a state on its attractor
+            initial_states = getattr(dynamics, "initial_state", None)
         states = resolve_initial_states(
             initial_states, d, members=self.members, perturbation=self.perturbation, seed=self.seed
         )

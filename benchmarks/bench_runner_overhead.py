@@ -134,9 +134,9 @@ def overhead(cells: int, store: Path) -> dict[str, float]:
 
 
 def speedup(cells: int, work: float, workers: int, root: Path) -> dict[str, float]:
-    kw = dict(systems={"overhead_spiral": {}}, models={"burn": {"model": "linear", "work": work}},
-              metrics=["rmse"], seeds=list(range(cells)), progress=False,
-              data={"train_length": 200, "context": 20, "horizon": 1.0, "test_members": 2, "transient": 1.0})
+    kw = {"systems": {"overhead_spiral": {}}, "models": {"burn": {"model": "linear", "work": work}},
+          "metrics": ["rmse"], "seeds": list(range(cells)), "progress": False,
+          "data": {"train_length": 200, "context": 20, "horizon": 1.0, "test_members": 2, "transient": 1.0}}
     out: dict[str, float] = {}
     for label, extra in (("serial", {}), (f"{workers} workers", {"workers": workers})):
         bench = chaoskit.Benchmark(**kw, store=root / label.replace(" ", "_"), **extra)

@@ -17,9 +17,8 @@ import argparse
 import sys
 import warnings
 
-import numpy as np
-
 import chaoskit
+import numpy as np
 from chaoskit_systems import metadata as md
 
 

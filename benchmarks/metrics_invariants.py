@@ -56,19 +56,19 @@ def dimension_benchmark(points: np.ndarray, dt: float, quick: bool) -> dict[str,
     rows: dict[str, Any] = {}
     metric = chaoskit.metrics.create("correlation_dimension")
     t, out = cpu(lambda: metric.estimate(ds), repeat=3)
-    rows["chaoskit"] = dict(cpu=t, gp=float(out.item()), takens=float(out["takens"].item()))
+    rows["chaoskit"] = {"cpu": t, "gp": float(out.item()), "takens": float(out["takens"].item())}
     if not quick:
         try:
             from dysts.analysis import gp_dim
 
             t, d = cpu(lambda: gp_dim(points))
-            rows["dysts gp_dim"] = dict(cpu=t, value=float(d))
+            rows["dysts gp_dim"] = {"cpu": t, "value": float(d)}
         except ImportError:
             pass
         nolds = load_nolds()
         if nolds is not None:
             t, d = cpu(lambda: nolds.corr_dim(points[:, 0], emb_dim=3, fit="poly"))
-            rows["nolds corr_dim (x, emb_dim 3, lag 1)"] = dict(cpu=t, value=float(d))
+            rows["nolds corr_dim (x, emb_dim 3, lag 1)"] = {"cpu": t, "value": float(d)}
     return rows
 
 
@@ -77,14 +77,14 @@ def lyapunov_data_benchmark(points: np.ndarray, dt: float, quick: bool) -> dict[
                                variables=("x", "y", "z"), attrs={"dt": dt})
     rows: dict[str, Any] = {}
     t, out = cpu(lambda: chaoskit.metrics.create("max_lyapunov").estimate(ds), repeat=3)
-    rows["chaoskit rosenstein (x, y, z)"] = dict(cpu=t, value=float(out.item()))
+    rows["chaoskit rosenstein (x, y, z)"] = {"cpu": t, "value": float(out.item())}
     embedded = chaoskit.metrics.create("max_lyapunov", variables="x", embedding_dimension=5, lag=2)
     t, out = cpu(lambda: embedded.estimate(ds), repeat=3)
-    rows["chaoskit rosenstein (x, m 5, lag 2)"] = dict(cpu=t, value=float(out.item()))
+    rows["chaoskit rosenstein (x, m 5, lag 2)"] = {"cpu": t, "value": float(out.item())}
     nolds = load_nolds()
     if nolds is not None and not quick:
         t, lam = cpu(lambda: nolds.lyap_r(points[:, 0], fit="poly"))
-        rows["nolds lyap_r (x, defaults)"] = dict(cpu=t, value=float(lam) / dt)
+        rows["nolds lyap_r (x, defaults)"] = {"cpu": t, "value": float(lam) / dt}
     return rows
 
 

@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 from . import accessor as _accessor  # noqa: F401  (registers the ds.chaos accessor)
 from .data import decode_attrs, encode_attrs, make_dataset, provenance, validate
 from .bench import Benchmark
+from .devices import torch_device
 from .dynamics import Dynamics, finite_difference_jacobian
 from .errors import (
     AmbiguousNameError,
@@ -87,6 +88,7 @@ __all__ = [
     "models",
     "provenance",
     "systems",
+    "torch_device",
     "trainers",
     "validate",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from chaoskit import CapabilityError, DataError, Dynamics, ParameterError, System
+from chaoskit import CapabilityError, DataError, Dynamics, ParameterError, System, torch_device
 
 __all__ = ["flow_map", "shifted_system"]
 
@@ -103,7 +103,7 @@ def _iterate(dynamics: Dynamics, states: np.ndarray, duration: float, dtype: str
     if dynamics.backend == "torch":
         import torch  # a torch-backend dynamics exists, so torch is installed
 
-        x = torch.as_tensor(states, dtype=getattr(torch, dtype), device=device)
+        x = torch.as_tensor(states, dtype=getattr(torch, dtype), device=torch_device(device))
         with torch.no_grad():
             for _ in range(round(steps)):
                 x = dynamics.step(x)

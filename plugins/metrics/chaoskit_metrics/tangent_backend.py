@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from chaoskit import ParameterError
+from chaoskit import ParameterError, torch_device
 
 __all__ = ["TangentBackend"]
 
@@ -24,7 +24,7 @@ class TangentBackend:
 
             self.torch = torch
             self.dtype = getattr(self.torch, dtype)
-            self.device = self.torch.device(device or "cpu")
+            self.device = torch_device(device)
         else:
             if device not in (None, "cpu"):
                 raise ParameterError(f"a numpy dynamics runs on the CPU; got device={device!r}")

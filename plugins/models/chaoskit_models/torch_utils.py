@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from chaoskit import CapabilityError, ParameterError
+from chaoskit import CapabilityError, ParameterError, torch_device
 
 __all__ = ["csr_tensor", "resolve", "resolve_device", "torch_dtype"]
 
@@ -15,52 +15,12 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 def resolve_device(owner: str, device: str) -> torch.device:
-    """The :class:`torch.device` named by ``device``, checked to be usable here.
+    """:func:`chaoskit.torch_device` for the ``device`` field of the model ``owner``.
 
-    Parameters
-    ----------
-    owner
-        Name of the model, used in error messages.
-    device
-        A torch device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``).
-
-    Raises
-    ------
-    ParameterError
-        When ``device`` is not a device string torch understands.
-    CapabilityError
-        When the device is well-formed but absent on this machine (no CUDA build, no GPU,
-        an index beyond the GPUs present, no MPS).
+    Raises :class:`chaoskit.ParameterError` for a malformed device and
+    :class:`chaoskit.CapabilityError` for one absent here or of a type chaoskit does not run on.
     """
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise ParameterError(
-            f"{owner}.device = {device!r} is not a torch device; "
-            "use 'cpu', 'cuda' or 'cuda:<index>'"
-        ) from None
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise CapabilityError(
-                f"{owner}.device = {device!r} but CUDA is not available here "
-                f"(torch {torch.__version__}, built with CUDA {torch.version.cuda}); "
-                "use device='cpu' or install a CUDA build of torch on a machine with a GPU"
-            )
-        count = torch.cuda.device_count()
-        if dev.index is not None and dev.index >= count:
-            raise CapabilityError(
-                f"{owner}.device = {device!r} but only {count} CUDA device(s) are present"
-            )
-    elif dev.type == "mps":
-        if not torch.backends.mps.is_available():
-            raise CapabilityError(
-                f"{owner}.device = {device!r} but MPS is not available here; use 'cpu'"
-            )
-    elif dev.type != "cpu":
-        raise CapabilityError(
-            f"{owner}.device = {device!r}: only 'cpu', 'cuda' and 'mps' are supported"
-        )
-    return dev
+    return torch_device(device, owner=f"{owner}.device")
 
 
 def resolve(owner: str, device: str, dtype: str) -> tuple[torch.device, torch.dtype]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from chaoskit import CapabilityError, ParameterError
+from chaoskit import ParameterError, torch_device
 
 __all__ = [
     "as_tensor", "batched_jacobian", "resolve_device", "same_kind", "time_like", "torch_dtype",
@@ -30,30 +30,7 @@ def torch_dtype(name: str) -> torch.dtype:
 
 def resolve_device(name: str | torch.device) -> torch.device:
     """A usable torch device, or a clear error when it is malformed or absent on this machine."""
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError, ValueError):
-        raise ParameterError(
-            f"device must be a torch device string such as 'cpu', 'cuda' or 'cuda:1', got {name!r}"
-        ) from None
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise CapabilityError(
-                f"device {name!r} was requested but torch sees no CUDA device "
-                f"(torch {torch.__version__}); use device='cpu'"
-            )
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise CapabilityError(
-                f"device {name!r} does not exist: torch sees {torch.cuda.device_count()} CUDA "
-                "device(s); use 'cuda:0' … or 'cpu'"
-            )
-    elif device.type == "mps" and not torch.backends.mps.is_available():
-        raise CapabilityError(f"device {name!r} was requested but MPS is not available; use 'cpu'")
-    elif device.type not in ("cpu", "mps"):
-        raise CapabilityError(
-            f"device {name!r}: systems run on 'cpu', 'cuda' (or 'cuda:N') and 'mps' only"
-        )
-    return device
+    return torch_device(name)
 
 
 def as_tensor(

@@ -112,8 +112,8 @@ class LyapunovSpectrum(chaoskit.Invariant):
     -----
     ``estimate(dynamics, initial_states=...)`` is the entry point; see
     :func:`resolve_initial_states` for the accepted initial states. Without ``initial_states``
-    the dynamics' own ``initial_state`` is used where it has one (the ``dynamics()`` of a fitted
-    model: the state the model reached at the end of its training data). Members whose orbit or
+    the dynamics' own ``initial_state`` is used where it has one (the ``dynamics()`` of the DSR
+    models, the ESN and the neural ODE: the state reached at the end of the training data). Members whose orbit or
     tangent vectors become non-finite are dropped from the mean (``per_member``: NaN with a
     ``diverged_at`` time and a ``reason``); the result attrs count them. As a Metric on
     trajectory Datasets it raises :class:`chaoskit.CapabilityError`: a spectrum needs equations.

@@ -36,8 +36,9 @@ def resolve_initial_states(
         raise ParameterError(
             "the Lyapunov spectrum needs initial states: pass initial_states= as an array "
             f"(members, {dimension}) or ({dimension},), or a trajectory Dataset of states on the "
-            "attractor (e.g. system.trajectory(...) or system.metadata.initial_state); the "
-            "dynamics() of a fitted model supplies its own initial_state"
+            "attractor (e.g. system.trajectory(...) or system.metadata.initial_state); a dynamics "
+            "with an initial_state attribute (the DSR models', the ESN's, the neural ODE's) "
+            "starts there by default"
         )
     if isinstance(initial_states, xr.Dataset):
         validate(initial_states, name="initial_states")

@@ -38,17 +38,19 @@ import torch
 from chaoskit_models.training import GeneralizedForcing, GradientTrainer, fit_ensemble
 
 
-def trainer(steps: int) -> GradientTrainer:
+def trainer(steps: int, epochs: int = 1, **options: Any) -> GradientTrainer:
+    """Adaptive GTF, RAdam 1e-3, exponential decay, batch 16 windows of 200; ``options`` add to it."""
     return GradientTrainer(
-        epochs=1, batches_per_epoch=steps, batch_size=16, window=200, optimizer="radam", lr=1e-3,
-        schedule="exponential", teacher_forcing=GeneralizedForcing(alpha="adaptive"), progress=False,
-        restore_best=False,
+        epochs=epochs, batches_per_epoch=steps // epochs, batch_size=16, window=200, optimizer="radam",
+        lr=1e-3, schedule="exponential", teacher_forcing=GeneralizedForcing(alpha="adaptive"),
+        progress=False, restore_best=False, **options,
     )
 
 
-def models(size: int, dtype: str) -> list[Any]:
-    return [chaoskit.models.create("clipped_shplrnn", latent_dim=3, hidden_dim=100, seed=s, dtype=dtype)
-            for s in range(size)]
+def models(size: int, dtype: str, hidden: int = 100, device: str = "cpu") -> list[Any]:
+    """Clipped shallow PLRNNs (M = 3, L = ``hidden``) with seeds 0 … size − 1."""
+    return [chaoskit.models.create("clipped_shplrnn", latent_dim=3, hidden_dim=hidden, seed=s, dtype=dtype,
+                                   device=device) for s in range(size)]
 
 
 def cpu(fn: Any) -> float:

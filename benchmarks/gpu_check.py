@@ -27,7 +27,8 @@ from typing import Any
 import chaoskit
 import numpy as np
 import torch
-from chaoskit_models.training import GeneralizedForcing, GradientTrainer, fit_ensemble
+from chaoskit_models.training import fit_ensemble
+from ensemble_step import models, trainer
 
 FULL = {"traj": (500, 8), "traj_time": (2000, 4096), "esn_train": 10_000, "esn_steps": 1000,
         "esn_units": (500, 2000), "hidden": 100, "steps": 30, "ens_cpu": (1, 20, 256),
@@ -108,18 +109,6 @@ def lorenz_data(n: int) -> tuple[Any, Any]:
     return data.isel(member=[0], time=slice(0, n)), data.isel(member=[1], time=slice(0, 300))
 
 
-def trainer(steps: int, epochs: int = 1, **kw: Any) -> GradientTrainer:
-    """Adaptive GTF, RAdam, exponential decay, batch 16 × 200 (as benchmarks/ensemble_step.py)."""
-    return GradientTrainer(epochs=epochs, batches_per_epoch=steps // epochs, batch_size=16, window=200,
-                           optimizer="radam", lr=1e-3, schedule="exponential", progress=False,
-                           teacher_forcing=GeneralizedForcing(alpha="adaptive"), restore_best=False, **kw)
-
-
-def plrnns(size: int, hidden: int, device: str, dtype: str) -> list[Any]:
-    return [chaoskit.models.create("clipped_shplrnn", latent_dim=3, hidden_dim=hidden, seed=s,
-                                   dtype=dtype, device=device) for s in range(size)]
-
-
 def esn(units: int, device: str, n: int, steps: int) -> np.ndarray:
     train, context = lorenz_data(n)
     model = chaoskit.models.create("esn", units=units, seed=0, device=device).fit(train)
@@ -152,7 +141,7 @@ def check_ensemble(run: Run) -> None:
     steps, hidden = run.sizes["steps"], run.sizes["hidden"]
     fitted = []
     for d in ("cpu", run.device):
-        fitted.append(plrnns(3, hidden, d, "float64"))
+        fitted.append(models(3, "float64", hidden=hidden, device=d))
         fit_ensemble(fitted[-1], lorenz_data(5000)[0], trainer=trainer(steps, epochs=max(1, steps // 5)))
     history = [[m.train_result.history[v].values for m in ms for v in ("loss", "alpha")] for ms in fitted]
     weights = [np.concatenate([w.cpu().numpy().ravel() for m in ms for w in m.module_state().values()])
@@ -166,7 +155,7 @@ def check_mixed_precision(run: Run) -> None:
     steps, hidden = run.sizes["steps"], run.sizes["hidden"]
 
     def losses(precision: str) -> np.ndarray:
-        model = plrnns(1, hidden, run.device, "float32")[0]
+        model = models(1, "float32", hidden=hidden, device=run.device)[0]
         model.fit(lorenz_data(5000)[0], trainer=trainer(steps, epochs=max(1, steps // 5), precision=precision))
         return model.train_result.history["loss"].values
 
@@ -182,7 +171,7 @@ def check_lyapunov(run: Run) -> None:
     dyn, x0 = lorenz.dynamics(0.05), np.array(lorenz.metadata.initial_state)
     ref, got = (spectrum(dyn, x0, members, d) for d in ("cpu", run.device))
     run.compare("lyapunov lorenz", f"spectrum of lorenz.dynamics(0.05), {members} members", ref, got, 1e-6)
-    model = plrnns(1, run.sizes["hidden"], "cpu", "float64")[0]
+    model = models(1, "float64", hidden=run.sizes["hidden"], device="cpu")[0]
     dyn = model.fit(lorenz_data(5000)[0], trainer=trainer(run.sizes["steps"])).dynamics()
     ref, got = (spectrum(dyn, dyn.initial_state, members, d) for d in ("cpu", run.device))  # weights follow x
     run.compare("lyapunov plrnn", f"spectrum of a CPU-fitted clipped shPLRNN's dynamics(), {members} members",
@@ -219,7 +208,8 @@ def time_ensemble(run: Run) -> None:
         long = max(4, min(30, 600 // size))
 
         def fit(n: int) -> Callable[[], Any]:
-            return lambda: fit_ensemble(plrnns(size, hidden, device, "float32"), train, trainer=trainer(n))
+            return lambda: fit_ensemble(models(size, "float32", hidden=hidden, device=device), train,
+                                        trainer=trainer(n))
 
         return (wall(fit(long), device, warmup=False) - wall(fit(1), device)) / (long - 1) / size
 

@@ -177,7 +177,8 @@ def main() -> None:
                         help="train the seeds as one batched fit_ensemble")
     parser.add_argument("--pwl-units", type=int, default=2, help="the AL-RNN's P")
     parser.add_argument("--latent-dim", type=int, default=20, help="the AL-RNN's M")
-    parser.add_argument("--save", default="", help="save the evaluated models under this folder")
+    parser.add_argument("--save", default="",
+                        help="save the evaluated models under this folder (--parts default: DIR/default)")
     parser.add_argument("--default-models", default="clipped_shplrnn",
                         help="models trained by a plain fit(train) in --parts default (comma-separated)")
     parser.add_argument("--lr", type=float, default=5e-3)
@@ -194,12 +195,13 @@ def main() -> None:
         report["clipped_shplrnn"] = quality(
             "clipped_shplrnn", seeds, minutes=args.minutes, steps=args.steps, window=args.window,
             lr=args.lr, lr_end=args.lr_end, gamma=args.gamma, noise=args.noise, ensemble=args.ensemble,
-            latent_dim=3, hidden_dim=100,
+            save=args.save, latent_dim=3, hidden_dim=100,
         )
     if "default" in parts:  # plain model.fit(train), the model's own defaults
         for name in args.default_models.split(","):
             report[f"{name}_default"] = quality(
                 name, seeds, minutes=args.minutes, steps=1, window=200, lr=1.0, lr_end=1.0, plain=True,
+                save=str(Path(args.save) / "default") if args.save else "",
             )
     if "alrnn" in parts:
         extra = {} if args.regularization is None else {"regularization": args.regularization}

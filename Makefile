@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 PLUGINS := plugins/systems plugins/models plugins/metrics
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-all bench docs clean
+.PHONY: demo test test-all typecheck bench docs clean
 
 $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS)) Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,14 @@ demo: $(STAMP)
 	$(VENV)/bin/chaoskit bench --store results/bench-default --workers 2 --force
 	$(VENV)/bin/chaoskit report results/bench-default
 
-test: $(STAMP)
+# test: the type check (mypy, configured in pyproject.toml; ~25 s cold), then the test suite
+test: typecheck
 	$(PY) -m pytest
 
-test-all: $(STAMP)
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+test-all: typecheck
 	$(PY) -m pytest -m "slow or not slow"
 
 # the peers a user would otherwise pick, installed from PyPI into .venv for side-by-side runs

@@ -36,8 +36,12 @@ def build_request(system: Any, n: int, **kw: Any) -> Any:
         isinstance(members, bool) or not isinstance(members, (int, np.integer)) or members < 1
     ):
         raise bad("members", "a positive integer", members)
-    if members is None and np.ndim(kw.get("initial_state")) == 2 and not kw.get("parameters"):
-        members = int(np.shape(kw["initial_state"])[0]) or None  # one member per initial state
+    if members is not None:
+        members = int(members)  # a NumPy integer too
+    initial = kw.get("initial_state")
+    if (members is None and initial is not None and np.ndim(initial) == 2
+            and not kw.get("parameters")):
+        members = int(np.shape(initial)[0]) or None  # one member per initial state
     swept, members = check_sweep(system, kw.get("parameters"), members)
     if swept and not system.supports_sweeps:
         raise CapabilityError(

@@ -195,6 +195,6 @@ class Invariant(Metric):
         return self._compare(self._estimate(truth), self._estimate(forecast))
 
     def _compare(self, reference: xr.DataArray, other: xr.DataArray) -> Any:
-        rel = np.abs(other - reference) / np.abs(reference)
+        rel = abs(other - reference) / abs(reference)  # DataArray.__abs__: keeps the DataArray type
         extra = [d for d in rel.dims if d != MEMBER]
         return (rel.mean(extra) if extra else rel).values

@@ -138,7 +138,8 @@ class Model(abc.ABC):
             hyperparameters=self.hyperparameters(), forecast_from=t_last, dt=info.dt,
         ))
         space = {d: context[d].values for d in context.chaos.space_dims}
-        member_coords = {n: c.values for n, c in context.coords.items() if c.dims == ("member",) and n != "member"}
+        member_coords = {str(n): c.values for n, c in context.coords.items()
+                         if c.dims == ("member",) and n != "member"}
         out = make_dataset(values, time=time, variables=info.variables, space=space, attrs=attrs_,
                            member_coords=member_coords)
         return out.assign_coords(member=context["member"].values)
@@ -186,7 +187,7 @@ class Model(abc.ABC):
         text = json.dumps(config, indent=2, sort_keys=True, default=_jsonable)
         tmp = directory / "state.npz.tmp"
         with open(tmp, "wb") as fh:
-            np.savez(fh, **state)
+            np.savez(fh, **state)  # type: ignore[arg-type]  # stub: **kwds are arrays
         os.replace(tmp, directory / "state.npz")
         (directory / "config.json").write_text(text)
         return directory

@@ -6,6 +6,7 @@ An entry maps a name to a ``"module:attr"`` target that is imported on first use
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import importlib
 import re
@@ -187,7 +188,7 @@ class Registry:
         ]
         return sorted(out, key=lambda e: e.qualified_name.lower())
 
-    def names(self, tag: str | None = None, provider: str | None = None) -> list[str]:
+    def names(self, tag: str | None = None, provider: str | None = None) -> builtins.list[str]:
         """Qualified names of :meth:`list`."""
         return [e.qualified_name for e in self.list(tag=tag, provider=provider)]
 

@@ -191,7 +191,7 @@ class Benchmark:
         total = sum(1 for c in self.plan.cells if not c.skip)
         bar = tqdm(total=total, initial=total - len(todo), desc=f"bench {self.config.name}", unit="cell",
                    disable=not self.progress, dynamic_ncols=True, mininterval=0.5)
-        self._counts = collections.Counter()
+        self._counts: collections.Counter[str] = collections.Counter()
         self._fruitless_breaks = 0
         pending = collections.deque(todo)
         suspects: collections.deque[Cell] = collections.deque()
@@ -213,7 +213,7 @@ class Benchmark:
 
     def _harvest(self, running: dict[cf.Future[Any], tuple[Cell, bool]], store: Store,
                  results: dict[str, Any], bar: Any) -> list[tuple[Cell, bool, BaseException]]:
-        broken = []
+        broken: list[tuple[Cell, bool, BaseException]] = []
         for future in [f for f in running if f.done()]:
             cell, alone = running.pop(future)
             try:

@@ -81,7 +81,8 @@ def resolve_sampling(system: Any, data: Mapping[str, Any]) -> Sampling:
     """
     notes = []
     lyapunov_time = system.metadata.lyapunov_time if system.at_defaults else None
-    given = {k: data.get(k) for k in ("dt", "pts_per_period", "pts_per_lyapunov") if data.get(k) is not None}
+    given: dict[str, Any] = {k: data.get(k) for k in ("dt", "pts_per_period", "pts_per_lyapunov")
+                             if data.get(k) is not None}
     dt = float(system.default_dt)
     if system.kind == "map":
         if given:
@@ -234,7 +235,7 @@ def _write(path: Path, pieces: Mapping[str, xr.Dataset]) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # stub: **kwds are arrays
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError, UnboundLocalError):

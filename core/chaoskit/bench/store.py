@@ -162,7 +162,7 @@ class Store:
         fd, tmp = tempfile.mkstemp(dir=self.cells_dir, prefix=".tmp-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
+                np.savez(fh, **arrays)  # type: ignore[arg-type]  # stub: **kwds are arrays
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

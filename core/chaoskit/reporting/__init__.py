@@ -151,18 +151,18 @@ def _blocks(ds: xr.Dataset, figures: Path) -> list[tuple[str, Any]]:
 
 def _scaling_blocks(ds: xr.Dataset, figures: Path) -> list[tuple[str, Any]]:
     """The scaling section: a table of fitted power laws and one log-log figure per metric and axis."""
-    fitted = [s for s in scaling_studies(ds) if s.fit is not None]
+    fitted = [(s, s.fit) for s in scaling_studies(ds) if s.fit is not None]
     if not fitted:
         return []
     b: list[tuple[str, Any]] = [("h2", "Scaling")]
     b.append(("text", "Power laws y = a·x^b fitted by least squares in log-log space to the median over seeds "
                       "at each size (finite, positive points only; at least three). ± is the exponent's "
                       "standard error."))
-    rows = [[s.metric, s.task, s.family, s.axis, f"{s.fit.exponent:.3f} ± {s.fit.exponent_se:.3f}",
-             f"{s.fit.prefactor:.4g}", f"{s.fit.r2:.3f}", str(s.fit.points)] for s in fitted]
+    rows = [[s.metric, s.task, s.family, s.axis, f"{fit.exponent:.3f} ± {fit.exponent_se:.3f}",
+             f"{fit.prefactor:.4g}", f"{fit.r2:.3f}", str(fit.points)] for s, fit in fitted]
     b.append(("table", (["metric", "task", "model", "axis", "exponent b", "prefactor a", "R²", "points"], rows, None)))
     groups: dict[tuple[str, str], list[Any]] = {}
-    for s in fitted:
+    for s, _ in fitted:
         groups.setdefault((s.metric, s.axis), []).append(s)
     for (metric, axis), members in groups.items():
         path = scaling_figure(members, figures / f"scaling_{_slug(metric)}_{_slug(axis)}.png")

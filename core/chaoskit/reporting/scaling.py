@@ -60,7 +60,9 @@ class ScalingSeries:
     fit: PowerLaw | None
 
 
-def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLaw | None:
+def fit_power_law(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
+) -> PowerLaw | None:
     """Least-squares fit of ``log y = log a + b log x`` over the finite, positive points.
 
     Returns ``None`` with fewer than three usable points or fewer than two distinct sizes.
@@ -87,7 +89,7 @@ def scaling_studies(ds: xr.Dataset) -> list[ScalingSeries]:
     """Every scaling series of a benchmark result (see the module docstring)."""
     series: list[ScalingSeries] = []
     metrics = metric_info(ds)
-    data_dims = [d for d in ds["status"].dims if d not in _NOT_AXES]
+    data_dims = [str(d) for d in ds["status"].dims if d not in _NOT_AXES]
     families = _model_families(ds)
     for label, var in metrics:
         median = ds[var].median("seed", skipna=True)
@@ -96,14 +98,14 @@ def scaling_studies(ds: xr.Dataset) -> list[ScalingSeries]:
                 y = np.array([float(median.sel(model=m, **sel)) for m in labels])
                 series.append(_series(label, var, task, family, axis, sizes, y))
         for axis in data_dims:
-            sizes = _numeric(ds[axis].values)
-            if sizes is None or np.unique(sizes).size < 3:
+            values = _numeric(ds[axis].values)
+            if values is None or np.unique(values).size < 3:
                 continue
             others = [d for d in data_dims if d != axis]
             for model in ds["model"].values:
                 for task, sel in _tasks(ds, others):
                     y = median.sel(model=model, **sel).transpose(axis).values.astype(float)
-                    series.append(_series(label, var, task, str(model), axis, sizes, y))
+                    series.append(_series(label, var, task, str(model), axis, values, y))
     return series
 
 

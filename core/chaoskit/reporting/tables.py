@@ -76,7 +76,7 @@ def metric_info(ds: xr.Dataset) -> list[tuple[str, str]]:
 
 def tasks(ds: xr.Dataset) -> list[tuple[str, dict[str, Any]]]:
     """``(task label, selection)``: every system at every combination of the data dims."""
-    data_dims = [d for d in ds["status"].dims if d not in ("system", "model", "seed")]
+    data_dims = [str(d) for d in ds["status"].dims if d not in ("system", "model", "seed")]
     out = []
     for system in ds["system"].values:
         for combo in itertools.product(*(ds[d].values for d in data_dims)):

@@ -124,7 +124,8 @@ class CorrelationDimension(ReasonedInvariant):
         pairs = sums["pairs"].values
         total = sums["total_pairs"].values
         for m in np.flatnonzero(reasons == ""):  # a handful of 48-point curves: no bulk work here
-            reasons[m] = self._fit_member(radius[m], sums.values[m], pairs[m], total[m], out, m)
+            reasons[m] = self._fit_member(radius[m], sums.values[m], pairs[m], total[m], out,
+                                          int(m))
         value = out[self.estimator]
         points = sums["points"].values
         bound = 2 * np.log10(points)
@@ -187,7 +188,7 @@ def _flattest_window(x: np.ndarray, y: np.ndarray, usable: np.ndarray, decades: 
         if stop >= run.size:
             break
         window = run[i : stop + 1]
-        sd = np.std(np.diff(y[window]) / np.diff(x[window]))
+        sd = float(np.std(np.diff(y[window]) / np.diff(x[window])))
         if sd < best_sd:
             best, best_sd = window, sd
     mask[best] = True

@@ -21,7 +21,7 @@ __all__ = ["flow_map", "shifted_system"]
 
 
 @functools.cache
-def _shifted_class(base: type) -> type:
+def _shifted_class(base: type[System]) -> type:
     @attrs.define(frozen=True, kw_only=True)
     class TimeShifted(base):  # type: ignore[misc, valid-type]
         """``g(s, x) = sign · f(t0 + sign · s, x)`` of the base system ``f``."""
@@ -82,7 +82,8 @@ def flow_map(
             "pass its dynamics(1.0) instead)"
         )
     moved = shifted_system(system, t0=t0, backward=duration < 0)
-    options = {k: v for k, v in (("method", method), ("rtol", rtol), ("atol", atol)) if v is not None}
+    options: dict[str, Any] = {k: v for k, v in (("method", method), ("rtol", rtol), ("atol", atol))
+                               if v is not None}
     ds = moved.trajectory(
         2, dt=abs(float(duration)), members=states.shape[0], initial_state=states, transient=0.0,
         dtype=dtype, device=device, **options,
@@ -108,10 +109,10 @@ def _iterate(dynamics: Dynamics, states: np.ndarray, duration: float, dtype: str
             for _ in range(round(steps)):
                 x = dynamics.step(x)
         return x.detach().cpu().numpy().astype(np.float64)
-    x = np.asarray(states, dtype=dtype)
+    y = np.asarray(states, dtype=dtype)
     for _ in range(round(steps)):
-        x = dynamics.step(x)
-    out = np.asarray(x, dtype=np.float64)
+        y = dynamics.step(y)
+    out = np.asarray(y, dtype=np.float64)
     if out.shape != states.shape:
         raise DataError(f"the dynamics returned shape {out.shape} for states {states.shape}")
     return out

@@ -20,7 +20,7 @@ Euclidean distances throughout. Neighbours come from one k-d tree for all member
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 import chaoskit
@@ -166,7 +166,7 @@ def divergence_curve(ds: xr.Dataset, settings: MaxLyapunov | None = None, **kwar
     active = reasons == ""
     usable = (np.arange(n)[None, :] < (n - horizon)[:, None]) & active[:, None]
     index = neighbours_outside_window(safe, count, theiler, usable)[0]
-    found = (index >= 0).all(axis=-1)  # (members, n)
+    found = cast(np.ndarray, (index >= 0).all(axis=-1))  # (members, n); an array, not a scalar
     lonely = (found.sum(axis=1) < 10) & (reasons == "")
     reasons[lonely] = "fewer than 10 points have neighbours outside the Theiler window"
     lags = _lag_grid(horizon)

@@ -146,6 +146,6 @@ class ReasonedInvariant(ReasonedMetric, chaoskit.Invariant):
     def _compare(self, reference: xr.DataArray, other: xr.DataArray) -> Any:
         """Relative error ``|I_f − I_t| / |I_t|``, mean over non-member dims; NaN propagates."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            rel = np.abs(other - reference) / np.abs(reference)
+            rel = abs(other - reference) / abs(reference)  # DataArray.__abs__ keeps the type
         extra = [d for d in rel.dims if d != MEMBER]
         return (rel.mean(extra, skipna=False) if extra else rel).values

@@ -12,7 +12,10 @@ the solution is as accurate as a direct least-squares solve of the whole design 
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 from chaoskit import ChaoskitError, DataError
 
 __all__ = ["StackedQR"]
@@ -34,7 +37,7 @@ class StackedQR:
     def __init__(self, features: int, targets: int) -> None:
         self.features = int(features)
         self.targets = int(targets)
-        self.r = np.zeros((0, 1 + self.features + self.targets))
+        self.r: npt.NDArray[np.float64] = np.zeros((0, 1 + self.features + self.targets))
         self.samples = 0
 
     def add(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -61,7 +64,7 @@ class StackedQR:
             n = 1 + self.features
             penalty = np.zeros((self.features, r.shape[1]))
             penalty[:, 1:n] = np.sqrt(float(ridge)) * np.eye(self.features)
-            r = np.linalg.qr(np.concatenate([r, penalty]), mode="r")
+            r = _qr_r(np.concatenate([r, penalty]))
         n = 1 + self.features
         r_xx, r_xy = r[:n, :n], r[:n, n:]
         if r_xx.shape[0] < n:  # fewer rows than unknowns so far: pad with zero rows
@@ -77,4 +80,10 @@ class StackedQR:
 
     def _reduce(self, block: np.ndarray) -> None:
         stacked = np.concatenate([self.r, block])
-        self.r = np.linalg.qr(stacked, mode="r")
+        self.r = _qr_r(stacked)
+
+
+def _qr_r(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The triangular factor ``R`` of ``a``: ``numpy.linalg.qr(a, mode="r")``."""
+    # mode="r" returns the array R alone; numpy's stub types every mode as a QRResult.
+    return cast(npt.NDArray[np.float64], np.linalg.qr(a, mode="r"))

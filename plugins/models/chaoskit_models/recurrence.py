@@ -153,6 +153,7 @@ class Reservoir:
         batch = r.shape[1]
         out = torch.empty(steps, readout.intercept.shape[0], batch, dtype=r.dtype, device=r.device)
         w, w_in, leak = self.w, self.w_in, self.leak
+        mul: Callable[..., torch.Tensor]  # addmv on vectors, addmm on column batches
         if batch == 1:
             state, z, bias = r[:, 0].clone(), torch.empty_like(r[:, 0]), self.bias[:, 0]
             rows, mul = out[:, :, 0].unbind(0), torch.addmv

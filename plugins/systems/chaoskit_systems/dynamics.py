@@ -93,7 +93,11 @@ class FlowMap(Dynamics):
         if (max_step is None) == (substeps is None):
             raise ParameterError("FlowMap: give max_step or substeps (one of them)")
         self.rhs = rhs
-        self.substeps = count_substeps(self.dt, float(max_step)) if substeps is None else int(substeps)
+        if substeps is None:
+            assert max_step is not None  # exactly one of the two is given (checked just above)
+            self.substeps = count_substeps(self.dt, float(max_step))
+        else:
+            self.substeps = int(substeps)
         if self.substeps < 1:
             raise ParameterError(f"FlowMap: substeps must be a positive integer, got {substeps!r}")
         self.h = self.dt / self.substeps

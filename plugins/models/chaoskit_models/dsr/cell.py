@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -63,7 +63,8 @@ class DSRCell(Observed, nn.Module, abc.ABC):
     def __init__(self, latent_dim: int, observation: nn.Module) -> None:
         super().__init__()
         self.latent_dim = int(latent_dim)
-        self.obs_dim = int(observation.obs_dim)
+        # an observation module (.observation) has an int obs_dim; nn.Module's stub cannot know
+        self.obs_dim = int(cast(int, observation.obs_dim))
         self.observation = observation
 
     # ------------------------------------------------------------------ LatentCell protocol

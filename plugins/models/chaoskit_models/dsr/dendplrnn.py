@@ -28,6 +28,8 @@ class DendPLRNNCell(DSRCell):
     Jacobian: ``J = diag(A) + W·diag(Σ_b α_b·(1[z > H_b] − clipped·1[z > 0]))``.
     """
 
+    offdiag: torch.Tensor  # a buffer (register_buffer)
+
     def __init__(
         self,
         latent_dim: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 import numpy as np
@@ -132,19 +132,23 @@ class DSRModel(Model, TorchTrainable):
             valid_t = torch.as_tensor((feature_values(valid, "valid") - mean) / std, dtype=dtype, device=device)
         lam = float(self.regularization)
 
+        # The trainer hands loss and forecast the problem's module: the cell built here.
         def loss(module: torch.nn.Module, windows: torch.Tensor, forcing: Any) -> torch.Tensor:
             prediction = forcing.unroll(module, windows)
             value = torch.mean((prediction - windows[:, 1:]) ** 2)
-            return value + lam * module.penalty() if lam > 0 else value
+            return value + lam * cast(DSRCell, module).penalty() if lam > 0 else value
+
+        def forecast(module: torch.nn.Module, context: torch.Tensor, steps: int) -> torch.Tensor:
+            return predict(cast(DSRCell, module), context, steps)
 
         return TrainingProblem(
             module=cell, train=torch.as_tensor(scaled, dtype=dtype, device=device), loss=loss,
-            valid=valid_t, forecast=predict, min_window=2,
+            valid=valid_t, forecast=forecast, min_window=2,
         )
 
     def finish_training(self, module: torch.nn.Module) -> None:
         mean, std = self.__dict__.pop("_stats")
-        cell = module.requires_grad_(False)
+        cell = cast(DSRCell, module.requires_grad_(False))  # the cell of training_problem
         self.__dict__["_dsr"] = FittedCell(cell=cell, mean=mean, std=std, last_state=np.zeros(cell.latent_dim))
 
     def module_state(self) -> Mapping[str, torch.Tensor] | None:

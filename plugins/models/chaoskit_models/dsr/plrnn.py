@@ -29,6 +29,8 @@ class PLRNNCell(DSRCell):
     Jacobian: ``J = diag(A) + W·diag(1[z > 0])``.
     """
 
+    offdiag: torch.Tensor  # a buffer (register_buffer)
+
     def __init__(self, latent_dim: int, observation: nn.Module, gen: torch.Generator) -> None:
         super().__init__(latent_dim, observation)
         a, w, h = plrnn_a_w_h(latent_dim, gen)

@@ -59,8 +59,9 @@ class _PLRNNUnroll(torch.autograd.Function):
             if s + 1 < steps:
                 carried = ins[s + 1]
                 carried.copy_(z)
-                if mix[s] is not None:
-                    torch.lerp(z[:, :n], xs[s + 1], mix[s], out=carried[:, :n])
+                weight = mix[s]
+                if weight is not None:
+                    torch.lerp(z[:, :n], xs[s + 1], weight, out=carried[:, :n])
         ctx.keep = keep_factors(mix)
         ctx.linear_units, ctx.observed = linear_units, n
         ctx.save_for_backward(a, w, inputs)
@@ -92,6 +93,7 @@ class _PLRNNUnroll(torch.autograd.Function):
             back.addcmul_(a_, delta)  # J_sᵀ δ_s: the gradient at z̃_s
         g_a = (deltas * inputs).sum(dim=(1, 3))
         g_h = deltas.sum(dim=(1, 3))
+        assert back is not None  # steps ≥ 1: the fused unroll takes windows of length ≥ 2
         return g_a, g_w, g_h, back.transpose(1, 2), None, None, None
 
 
@@ -129,5 +131,5 @@ def pwl_forced_states(cell: Any, x: torch.Tensor, mix: Mix, params: tuple[torch.
     z0 = cell.initial(x[..., 0, :])
     if ensemble:
         return plrnn_unroll(*params, z0, x, mix, linear_units=linear_units)
-    single = [p.unsqueeze(0) for p in params]
-    return plrnn_unroll(*single, z0.unsqueeze(0), x.unsqueeze(0), mix, linear_units=linear_units)[0]
+    a, w, h = (p.unsqueeze(0) for p in params)
+    return plrnn_unroll(a, w, h, z0.unsqueeze(0), x.unsqueeze(0), mix, linear_units=linear_units)[0]

@@ -74,11 +74,13 @@ class ShallowPLRNNCell(DSRCell):
         if x.ndim != 3 or not fusable(x, self.latent_dim, plain):
             return None
         params = (self.A, self.W1, self.W2, self.h1, self.h2)
-        return shallow_unroll(*(p.unsqueeze(0) for p in params), x.unsqueeze(0), mix, clipped=self.clipped)[0]
+        a, w1, w2, h1, h2 = (p.unsqueeze(0) for p in params)
+        return shallow_unroll(a, w1, w2, h1, h2, x.unsqueeze(0), mix, clipped=self.clipped)[0]
 
     def jacobian(self, z: torch.Tensor) -> torch.Tensor:
         params = (self.A, self.W1, self.W2, self.h2)  # the ensemble form with one member
-        return shallow_jacobian(*(p.unsqueeze(0) for p in params), z.unsqueeze(0), clipped=self.clipped)[0]
+        a, w1, w2, h2 = (p.unsqueeze(0) for p in params)
+        return shallow_jacobian(a, w1, w2, h2, z.unsqueeze(0), clipped=self.clipped)[0]
 
     def penalty(self) -> torch.Tensor:
         """``‖1 − A‖² + ‖W₁‖² + ‖W₂‖² + ‖h₁‖² + ‖h₂‖²``."""

@@ -15,13 +15,14 @@ what ``cells[e]`` computes on slice ``e`` (up to rounding). The ensemble trainer
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from chaoskit import CapabilityError
 from torch import nn
 
 from .alrnn import ALRNNCell, alrnn_jacobian, alrnn_step
-from .cell import Observed
+from .cell import DSRCell, Observed
 from .dendplrnn import DendPLRNNCell, dend_jacobian, dend_step
 from .fast_path import Mix, fusable
 from .members import linear, per_member
@@ -80,7 +81,7 @@ class _Affine:
 class StackedCell(Observed):
     """E cells as one: ``initial``, ``step``, ``observe``, ``infer``, ``jacobian`` over ``(E, ..., ·)``."""
 
-    def __init__(self, cells: Sequence[nn.Module]) -> None:
+    def __init__(self, cells: Sequence[DSRCell]) -> None:
         first = cells[0]
         self.members = len(cells)
         self.latent_dim, self.obs_dim = first.latent_dim, first.obs_dim
@@ -173,7 +174,8 @@ class _ShallowPLRNN(StackedCell):
         return shallow_jacobian(self.A, self.w1, self.w2, self.h2, z, clipped=self.clipped)
 
 
-_VIEWS: dict[type, Callable[[Sequence[nn.Module]], StackedCell]] = {
+# Each view takes cells of its key's class (stack_cells checks the classes).
+_VIEWS: dict[type, Callable[[Sequence[Any]], StackedCell]] = {
     PLRNNCell: _PLRNN, DendPLRNNCell: _DendPLRNN, ALRNNCell: _ALRNN, ShallowPLRNNCell: _ShallowPLRNN,
 }
 

@@ -24,7 +24,7 @@ class VectorField:
     def __init__(self, terms: Sequence[Term], coefficients: np.ndarray) -> None:
         coef = np.asarray(coefficients, dtype=np.float64)
         active = np.flatnonzero(np.any(coef != 0.0, axis=0))
-        self.terms = [terms[j] for j in active]
+        self.terms = [terms[int(j)] for j in active]
         self.dimension = int(coef.shape[0])
         self._weights = coef[:, active].T.copy()  # (active terms, d)
         self._cast: dict[tuple[torch.dtype, torch.device], torch.Tensor] = {}

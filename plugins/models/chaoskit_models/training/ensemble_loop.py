@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import numpy as np
@@ -28,7 +28,7 @@ from .ensemble_forcing import MemberForcing
 from .history import History
 from .optim import clip_gradients, make_optimizer
 from .precision import Precision
-from .protocol import TrainingProblem
+from .protocol import StackableCell, TrainingProblem
 from .runstate import RunState, describe, load_trained, progress_bar, trainable_state
 from .validation import Monitor, validation_due, validation_metric
 from .windows import WindowSampler, validation_windows
@@ -76,7 +76,9 @@ class _EnsembleRun:
         for m in self.members:
             problem, parts = m.problem, m.parts
             seed = t.seed if t.seed is not None else getattr(m.model, "seed", None)
-            m.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+            if seed is None:  # SeedSequence() draws its entropy from the OS: an int
+                seed = cast(int, np.random.SeedSequence().entropy) % 2**63
+            m.seed = int(seed)
             if t.warm_start:
                 load_trained(m.model, problem.module, "warm_start")
             params = [p for p in problem.module.parameters() if p.requires_grad]
@@ -87,7 +89,10 @@ class _EnsembleRun:
                                              generator=torch.Generator().manual_seed(m.seed))
             has_valid = problem.valid is not None
             valid_window = t.valid_window or t.window
-            parts["valid"] = validation_windows(problem.valid, valid_window, t.valid_windows) if has_valid else None
+            valid = problem.valid
+            parts["valid"] = (
+                None if valid is None else validation_windows(valid, valid_window, t.valid_windows)
+            )
             parts["monitor"] = Monitor(t.monitor, problem, has_valid=has_valid, window=valid_window,
                                        context=t.valid_context)
             parts["proxy"] = MemberForcing(self.forcing, m.index)
@@ -102,7 +107,9 @@ class _EnsembleRun:
 
     def _predict(self, active: list[Member], windows: torch.Tensor) -> torch.Tensor:
         self.forcing.active = [m.index for m in active]
-        view = active[0].problem.module.stack_members([m.problem.module for m in active])
+        # run_ensemble's callers check that the modules are StackableCells (ensemble.py)
+        cell = cast(StackableCell, active[0].problem.module)
+        view = cell.stack_members([m.problem.module for m in active])
         return self.forcing.unroll(view, windows)
 
     # ------------------------------------------------------------------ the run

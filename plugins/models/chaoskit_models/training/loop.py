@@ -7,7 +7,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -69,7 +69,9 @@ class _Run:
                 f"time points {type(model).__name__}'s loss needs; use window >= {problem.min_window}"
             )
         seed = trainer.seed if trainer.seed is not None else getattr(model, "seed", None)
-        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        if seed is None:  # SeedSequence() draws its entropy from the OS: an int
+            seed = cast(int, np.random.SeedSequence().entropy) % 2**63
+        self.seed = int(seed)
         self.generator = torch.Generator().manual_seed(self.seed)
         self.model_class = f"{type(model).__module__}:{type(model).__qualname__}"
         self.fingerprint = fingerprint(model, trainer)
@@ -98,7 +100,10 @@ class _Run:
                                      generator=self.generator)
         has_valid = self.problem.valid is not None
         valid_window = t.valid_window or t.window
-        self.valid = validation_windows(self.problem.valid, valid_window, t.valid_windows) if has_valid else None
+        valid = self.problem.valid
+        self.valid = (
+            validation_windows(valid, valid_window, t.valid_windows) if valid is not None else None
+        )
         self.monitor = Monitor(t.monitor, self.problem, has_valid=has_valid, window=valid_window,
                                context=t.valid_context)
         self.frozen_sum = frozen_checksum(module)
@@ -237,6 +242,7 @@ class _Run:
         record = {"loss": s.loss_sum / max(s.batches, 1), "alpha": self.forcing.alpha, "lr": s.lr}
         validate = self.valid is not None and validation_due(s.epoch + 1, t.valid_every, t.epochs)
         if validate:
+            assert self.valid is not None  # validate implies it
             module.eval()
             with self.precision.autocast():
                 record["valid_loss"] = validation_loss(self.problem, module, self.valid, self.forcing)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 import torch
 from chaoskit import ParameterError
@@ -50,8 +50,19 @@ class Lion(torch.optim.Optimizer):
             raise ParameterError(f"Lion: weight_decay must be >= 0, got {weight_decay!r}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "weight_decay": weight_decay})
 
+    @overload
+    def step(self, closure: None = None) -> None: ...
+
+    @overload
+    def step(self, closure: Callable[[], float]) -> float: ...
+
+    @overload
+    def step(self, closure: Callable[[], torch.Tensor]) -> torch.Tensor: ...
+
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(
+        self, closure: Callable[[], float | torch.Tensor] | None = None
+    ) -> float | torch.Tensor | None:
         """One update of every parameter that has a gradient; returns the closure's loss."""
         loss = None
         if closure is not None:
@@ -109,8 +120,10 @@ def make_optimizer(
         raise ParameterError(
             f"optimizer_options must not set {sorted(reserved)}; use GradientTrainer(lr=..., weight_decay=...)"
         )
+    # Every registered optimizer takes ``lr`` and ``weight_decay`` (the base class does not).
+    factory: Callable[..., torch.optim.Optimizer] = OPTIMIZERS[key]
     try:
-        return OPTIMIZERS[key](params, lr=lr, weight_decay=weight_decay, **dict(options))
+        return factory(params, lr=lr, weight_decay=weight_decay, **dict(options))
     except TypeError as exc:
         raise ParameterError(f"optimizer {name!r} rejected optimizer_options {dict(options)}: {exc}") from None
     except ValueError as exc:  # torch's range checks (momentum < 0, betas out of range …)

@@ -130,7 +130,10 @@ class GradientTrainer(Trainer):
     optimizer_options: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)
     lr: float = attrs.field(default=1e-3, validator=positive)
     lr_end: float | None = attrs.field(default=None, validator=_optional_positive)
-    schedule: Schedule = attrs.field(default="constant", converter=schedule_of)
+    # attrs converts the default too; its stub types field() by the default, not the converter
+    schedule: Schedule = attrs.field(  # type: ignore[assignment]
+        default="constant", converter=schedule_of
+    )
     weight_decay: float = attrs.field(default=0.0, validator=nonnegative)
     grad_clip: float | None = attrs.field(default=None, validator=_optional_positive)
     teacher_forcing: TeacherForcing = attrs.field(factory=NoForcing, converter=forcing_of)
@@ -163,6 +166,7 @@ class GradientTrainer(Trainer):
                 f"GradientTrainer trains torch models that implement TorchTrainable; "
                 f"{type(model).__name__} does not (closed-form models are fit with model.fit(train))"
             )
+        assert isinstance(model, Model)  # Trainer.fit only hands Model instances to _fit
         model.fit(train, valid=valid, trainer=self)
         result = model.__dict__.get("train_result")
         if not isinstance(result, TrainResult):

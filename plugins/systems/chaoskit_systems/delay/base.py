@@ -52,7 +52,7 @@ from .._tensors import (
 )
 from ..base import TorchSystem
 from .dynamics import DelayDynamics
-from .steps import integrate_steps
+from .steps import DelayRHS, integrate_steps
 
 __all__ = ["DelaySystem"]
 
@@ -120,7 +120,7 @@ class DelaySystem(TorchSystem):
         """The delay τ (time units)."""
         return float(getattr(self, self.delay_parameter))
 
-    def _rhs(self, t: Any, x: Any, x_delayed: Any = None) -> Any:  # type: ignore[override]
+    def _rhs(self, t: Any, x: Any, x_delayed: Any = None) -> Any:
         raise CapabilityError(f"{self.name} defines no right-hand side _rhs(t, x, x_delayed)")
 
     def rhs(self, t: Any, x: Any, x_delayed: Any = None) -> Any:
@@ -292,11 +292,12 @@ class DelaySystem(TorchSystem):
         time = request.dt * np.arange(request.n, dtype=np.float64)
         with torch.inference_mode():
             start = torch.tensor(np.array(values, dtype=np.float64), dtype=dtype, device=device)
-            rhs = self._rhs
+            rhs: DelayRHS = self._rhs
             if request.parameters:
-                rhs = SweptEquations(self, request.parameters, "_rhs", dtype=dtype, device=device)
-                rhs.prepare((float(request.transient), start[:, -1], start[:, 0]))
-                extra["sweep_mode"] = rhs.mode
+                swept = SweptEquations(self, request.parameters, "_rhs", dtype=dtype, device=device)
+                swept.prepare((float(request.transient), start[:, -1], start[:, 0]))
+                extra["sweep_mode"] = swept.mode
+                rhs = swept
             result = integrate_steps(rhs, start, request.transient + time, m=m, tau=tau)
             state = result.state.cpu().numpy()
         info: dict[str, Any] = {

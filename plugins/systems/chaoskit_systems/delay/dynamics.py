@@ -30,6 +30,8 @@ class DelayDynamics(TorchDynamics):
     :meth:`lift` builds ``X`` from a constant or sampled history, :meth:`observe` reads ``x(t)``.
     """
 
+    system: DelaySystem
+
     def __init__(self, system: DelaySystem, dt: float, *, t0: float = 0.0) -> None:
         m, k = system.grid(float(dt), strict=True)
         assert k is not None

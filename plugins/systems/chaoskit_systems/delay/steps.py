@@ -148,12 +148,12 @@ def integrate_steps(
         )
         job = plan.get(n)
         if job is not None:
-            cols, weights = job
+            columns, weights = job
             if weights is None:
-                out[:, cols] = x_new.unsqueeze(1)
+                out[:, columns] = x_new.unsqueeze(1)
             else:  # x + h Σ_i b_i(θ) k_i for every output of this step
                 k = torch.stack(stages, dim=1)  # (members, 4, d)
-                out[:, cols] = x.unsqueeze(1) + h * torch.einsum("pi,mid->mpd", weights, k)
+                out[:, columns] = x.unsqueeze(1) + h * torch.einsum("pi,mid->mpd", weights, k)
         ring[:, (j + 1) % size] = x_half
         ring[:, (j + 2) % size] = x_new
         x = x_new

@@ -21,6 +21,10 @@ __all__ = ["IkedaDelay", "MackeyGlass", "PiecewiseCircuit", "ScrollDelay", "Spro
 
 _X: tuple[str, ...] = ("x",)
 
+# Each ``_rhs`` below requires ``x_delayed`` (the simulation always passes it), where
+# ``DelaySystem._rhs`` declares it optional to stay a valid override of ``System._rhs(t, x)``:
+# hence ``type: ignore[override]`` on each.
+
 
 @attrs.frozen(kw_only=True)
 class MackeyGlass(DelaySystem):
@@ -39,7 +43,7 @@ class MackeyGlass(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("MackeyGlass")
     max_step: ClassVar[float | None] = 0.1
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         feedback = x_delayed / (1.0 + x_delayed.pow(self.n))
         return self.beta * feedback - self.gamma * x
 
@@ -57,7 +61,7 @@ class IkedaDelay(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("IkedaDelay")
     max_step: ClassVar[float | None] = 0.005
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.mu * torch.sin(x_delayed - self.x0) - self.c * x
 
 
@@ -80,7 +84,7 @@ class SprottDelay(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("SprottDelay")
     max_step: ClassVar[float | None] = 0.1
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.mu * torch.sin(x_delayed - self.x0) - self.c * x
 
 
@@ -96,7 +100,7 @@ class VossDelay(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("VossDelay")
     max_step: ClassVar[float | None] = 0.02
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         u = x_delayed
         feedback = ((-10.44 * u - 13.95) * u - 3.63) * u + 0.85
         return feedback - self.alpha * x
@@ -117,7 +121,7 @@ class ScrollDelay(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("ScrollDelay")
     max_step: ClassVar[float | None] = 0.1
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.beta * torch.tanh(10.0 * x_delayed) - self.alpha * x_delayed
 
 
@@ -138,6 +142,6 @@ class PiecewiseCircuit(DelaySystem):
     metadata: ClassVar[SystemMetadata] = load_metadata("PiecewiseCircuit")
     max_step: ClassVar[float | None] = 0.1
 
-    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:
+    def _rhs(self, t: Any, x: torch.Tensor, x_delayed: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         u = x_delayed / self.c
         return self.beta * (3.0 - u * u) * u - self.alpha * x_delayed

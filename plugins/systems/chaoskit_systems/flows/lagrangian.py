@@ -68,9 +68,9 @@ class DoubleGyre(TorchSystem):
             tt = torch.as_tensor(t, dtype=xy.dtype, device=xy.device)
             phase = (self.omega * tt).expand(xy.shape[:-1])
             return self._rhs(t, torch.cat((xy, phase.unsqueeze(-1)), dim=-1))[..., :2]
-        xy = np.asarray(xy, dtype=np.float64)
-        phase = np.broadcast_to(self.omega * np.asarray(t, dtype=np.float64), xy.shape[:-1])
-        return self.rhs(t, np.concatenate((xy, phase[..., None]), axis=-1))[..., :2]
+        points = np.asarray(xy, dtype=np.float64)
+        phases = np.broadcast_to(self.omega * np.asarray(t, dtype=np.float64), points.shape[:-1])
+        return self.rhs(t, np.concatenate((points, phases[..., None]), axis=-1))[..., :2]
 
 
 @attrs.frozen(kw_only=True)

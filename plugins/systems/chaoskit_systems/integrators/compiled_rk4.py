@@ -108,9 +108,8 @@ def integrate_rk4_compiled(
     out = out_flat[: members * n].view(members, n, dim)
     out[:, torch.as_tensor(initial, device=device)] = x0.unsqueeze(1)
     torch._dynamo.mark_dynamic(out_flat, 0)  # one compiled chunk for any number of outputs
-    f64 = {"dtype": torch.float64, "device": device}
-    start_t = torch.as_tensor(starts, **f64).view(-1, CHUNK)
-    size_t = torch.as_tensor(sizes, **f64).view(-1, CHUNK)
+    start_t = torch.as_tensor(starts, dtype=torch.float64, device=device).view(-1, CHUNK)
+    size_t = torch.as_tensor(sizes, dtype=torch.float64, device=device).view(-1, CHUNK)
     column_t = torch.as_tensor(columns, device=device).view(-1, CHUNK)
     y = x0
     for c in range(start_t.shape[0]):

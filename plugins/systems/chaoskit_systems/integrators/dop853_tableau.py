@@ -11,7 +11,7 @@ order 7 takes three more stages, evaluated only for steps that cover an output t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 import torch
@@ -125,7 +125,18 @@ _D_SPARSE: tuple[dict[int, float], ...] = (
 )
 _D = tuple(tuple(row.get(j, 0.0) for j in range(16)) for row in _D_SPARSE)
 
-DOP853 = {"c": _C, "a": _A, "b": _B, "e5": _E5, "e3": _E3, "d": _D}
+class DOP853Coefficients(TypedDict):
+    """The types of :data:`DOP853`'s entries: nodes, stage rows, weights and dense rows."""
+
+    c: tuple[float, ...]
+    a: tuple[tuple[float, ...], ...]
+    b: tuple[float, ...]
+    e5: tuple[float, ...]
+    e3: tuple[float, ...]
+    d: tuple[tuple[float, ...], ...]
+
+
+DOP853: DOP853Coefficients = {"c": _C, "a": _A, "b": _B, "e5": _E5, "e3": _E3, "d": _D}
 """The raw coefficients (Python floats), for inspection and tests."""
 
 

@@ -8,7 +8,7 @@ property: the seventh stage ``f(t + h, y_new)`` is the first stage of the next s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 import torch
@@ -54,7 +54,16 @@ class Tableau:
         return cls(a=tuple(vec(row) for row in _A), e=vec(_E), d=vec(_D))
 
 
-DP5 = {"c": _C, "a": _A, "e": _E, "d": _D}
+class DP5Coefficients(TypedDict):
+    """The types of :data:`DP5`'s entries: nodes, stage rows, error and dense weights."""
+
+    c: tuple[float, ...]
+    a: tuple[tuple[float, ...], ...]
+    e: tuple[float, ...]
+    d: tuple[float, ...]
+
+
+DP5: DP5Coefficients = {"c": _C, "a": _A, "e": _E, "d": _D}
 """The raw coefficients (Python floats), for inspection and tests."""
 
 

@@ -139,12 +139,13 @@ class MapSystem(DefaultInitialStates, System):
         states, extra = self._start_states(request)
         with torch.inference_mode():
             x0 = torch.as_tensor(states, dtype=dtype, device=device)
-            step = self._step
+            step: Callable[[torch.Tensor], torch.Tensor] = self._step
             if request.parameters:
-                step = SweptEquations(
+                swept = SweptEquations(
                     self, request.parameters, "_step", dtype=dtype, device=device
                 ).prepare((x0,))
-                extra["sweep_mode"] = step.mode
+                extra["sweep_mode"] = swept.mode
+                step = swept
             if request.noise:
                 step = _noisy(step, request, x0, int(transient) + request.n - 1)
             out, failed = iterate(step, x0, request.n, transient=int(transient))

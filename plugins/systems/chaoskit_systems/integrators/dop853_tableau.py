@@ -125,6 +125,7 @@ _D_SPARSE: tuple[dict[int, float], ...] = (
 )
 _D = tuple(tuple(row.get(j, 0.0) for j in range(16)) for row in _D_SPARSE)
 
+
 class DOP853Coefficients(TypedDict):
     """The types of :data:`DOP853`'s entries: nodes, stage rows, weights and dense rows."""
 

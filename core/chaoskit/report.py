@@ -50,7 +50,7 @@ def _pyplot() -> Any:
 
 def _interactive() -> bool:
     try:
-        from IPython import get_ipython  # type: ignore[import-not-found]
+        from IPython import get_ipython
     except ImportError:
         return False
     return get_ipython() is not None

@@ -186,7 +186,7 @@ class FTLE(chaoskit.Invariant):
     atol: float | None = attrs.field(default=None)
     dtype: str = attrs.field(default="float64", validator=choice(("float64", "float32")))
 
-    def estimate(self, data: Any) -> xr.DataArray:  # type: ignore[override]
+    def estimate(self, data: Any) -> xr.DataArray:
         """The FTLE field of ``data`` (a System or a Dynamics)."""
         if not isinstance(data, (System, Dynamics)):
             return self._estimate(data)

@@ -100,7 +100,7 @@ class KaplanYorke(chaoskit.Invariant):
     def __attrs_post_init__(self) -> None:
         LyapunovSpectrum(**{**self.spectrum, "per_member": True})  # validate the settings now
 
-    def estimate(self, data: Any, *, initial_states: Any = None) -> xr.DataArray:  # type: ignore[override]
+    def estimate(self, data: Any, *, initial_states: Any = None) -> xr.DataArray:
         """The dimension of a dynamics object (from ``initial_states``) or of a spectrum DataArray."""
         if isinstance(data, xr.DataArray):
             out = kaplan_yorke_dimension(data)

@@ -147,7 +147,7 @@ class LyapunovSpectrum(chaoskit.Invariant):
     per_member: bool = attrs.field(default=False, validator=boolean)
     compile: bool = attrs.field(default=False, validator=boolean)
 
-    def estimate(self, data: Any, *, initial_states: Any = None) -> xr.DataArray:  # type: ignore[override]
+    def estimate(self, data: Any, *, initial_states: Any = None) -> xr.DataArray:
         """The spectrum of ``data`` (a :class:`chaoskit.Dynamics`) from ``initial_states``."""
         dynamics = require_dynamics(self.name, data)
         return self._spectrum(dynamics, initial_states)

@@ -86,7 +86,7 @@ class SweptEquations:
         view = attrs.evolve(self.system)
         for name, value in self.values.items():
             object.__setattr__(view, name, value[:, None] if column and value.ndim == 1 else value)
-        return getattr(view, self.method)  # type: ignore[no-any-return]
+        return getattr(view, self.method)
 
     def _vmap(self, args: Sequence[Any]) -> Callable[..., torch.Tensor]:
         view = attrs.evolve(self.system)
@@ -95,7 +95,7 @@ class SweptEquations:
         def single(values: tuple[torch.Tensor, ...], *inner: Any) -> torch.Tensor:
             for name, value in zip(names, values, strict=True):
                 object.__setattr__(view, name, value)
-            return getattr(view, method)(*inner)  # type: ignore[no-any-return]
+            return getattr(view, method)(*inner)
 
         values = tuple(self.values[n] for n in names)
         dims = self._in_dims(args)
@@ -104,7 +104,7 @@ class SweptEquations:
         def call(*inner: Any) -> torch.Tensor:
             if self._in_dims(inner) != dims:  # t switched between a number and a tensor
                 return torch.func.vmap(single, in_dims=(0, *self._in_dims(inner)))(values, *inner)
-            return mapped(values, *inner)  # type: ignore[no-any-return]
+            return mapped(values, *inner)
 
         return call
 

@@ -236,7 +236,7 @@ class DelaySystem(TorchSystem):
         return self.commensurate_dt(System.default_dt.fget(self))  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ simulation
-    def trajectory(self, n: int, *, history: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+    def trajectory(self, n: int, *, history: Any = None, **kwargs: Any) -> Any:
         """Simulate like :meth:`chaoskit.System.trajectory`, with an optional initial history.
 
         Parameters

@@ -89,7 +89,7 @@ class MacArthur(ArrayParameterSystem):
         return states, self.perturbation
 
     @sized_variables
-    def variables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def variables(self) -> tuple[str, ...]:
         """``("n1", …, "nS", "r1", …, "rR")``: species abundances, then resources."""
         species, resources = len(self.k[0]), len(self.s)
         return (*(f"n{i + 1}" for i in range(species)), *(f"r{j + 1}" for j in range(resources)))

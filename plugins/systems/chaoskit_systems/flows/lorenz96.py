@@ -46,7 +46,7 @@ class Lorenz96(TorchSystem):
     max_step: ClassVar[float | None] = 0.003
 
     @sized_variables
-    def variables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def variables(self) -> tuple[str, ...]:
         """``("x0", …, "x{n-1}")``."""
         return tuple(f"x{i}" for i in range(self.n))
 

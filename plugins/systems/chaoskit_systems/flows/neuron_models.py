@@ -108,7 +108,7 @@ class Hopfield(ArrayParameterSystem):
             )
 
     @sized_variables
-    def variables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def variables(self) -> tuple[str, ...]:
         """``("x1", …, "xn")``, one per unit."""
         return tuple(f"x{i + 1}" for i in range(len(self.k)))
 

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import importlib.metadata as importlib_metadata
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chaoskit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left early (`chaoskit list systems | head`)
+        # no second error when Python flushes stdout at exit; 141 = 128 + SIGPIPE, as a shell tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:

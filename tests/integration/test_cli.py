@@ -93,3 +93,14 @@ def test_validate_first_party_plugins() -> None:
         out = chaoskit("validate", dist)
         assert out.returncode == 0, out.stdout + out.stderr
         assert "all checks passed" in out.stdout
+
+
+def test_a_reader_that_leaves_early_is_no_traceback() -> None:
+    """`chaoskit list systems | head`: the pipe closes before the output is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "chaoskit.cli", "list", "systems"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # no reader left: the first write fails with EPIPE
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

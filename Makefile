@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/systems_integrators.py
 	$(PY) benchmarks/esn_lorenz_vpt.py
 	$(PY) benchmarks/esn_vs_reservoirpy.py
+	$(PY) benchmarks/ngrc_vs_reservoirpy.py
 	$(PY) benchmarks/bench_runner_overhead.py --burn-cells 48
 	$(PY) benchmarks/metrics_geometry.py
 	$(PY) benchmarks/metrics_invariants.py

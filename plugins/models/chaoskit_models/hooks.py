@@ -18,6 +18,11 @@ def chaoskit_register_models(registry):
         tags=["ode", "torch", "gradient"], aliases=["node", "neuralode"],
     )
     registry.add(
+        "ngrc", "chaoskit_models.ngrc:NextGenerationRC",
+        summary="Next-generation RC (Gauthier et al. 2021): delay taps and their monomials, ridge readout",
+        tags=["reservoir", "numpy", "closed-form", "delay"], aliases=["nvar", "next_generation_rc"],
+    )
+    registry.add(
         "dmd", "chaoskit_models.koopman.dmd:DMD",
         summary="Exact DMD: best-fit linear map with optimal hard-threshold rank truncation",
         tags=["koopman", "torch", "closed-form", "linear"], aliases=["exact_dmd"],

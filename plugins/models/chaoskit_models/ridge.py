@@ -56,8 +56,11 @@ class NormalEquations:
         self.cross[1:].addmm_(x.T, y)
         self.samples += int(x.shape[0])
 
-    def solve(self, ridge: float) -> torch.Tensor:
+    def solve(self, ridge: float, *, intercept: bool = True) -> torch.Tensor:
         """The weights ``W`` of shape ``(targets, 1 + features)``, float64, on the CPU.
+
+        Without ``intercept`` the problem is solved without the constant column (its weights,
+        ``W[:, 0]``, are zero).
 
         Solved by Cholesky; where the regularised Gram matrix is not numerically positive
         definite (``ridge = 0`` with collinear features), by least squares (SVD-based ``gelsd``).
@@ -76,12 +79,15 @@ class NormalEquations:
         cross = self.cross.cpu()
         penalty = torch.full((gram.shape[0],), float(ridge), dtype=torch.float64)
         penalty[0] = 0.0
-        system = gram + torch.diag(penalty)
+        first = 0 if intercept else 1  # without the intercept: the system of the features alone
+        system = (gram + torch.diag(penalty))[first:, first:]
         factor, info = torch.linalg.cholesky_ex(system)
         if int(info) == 0:
-            weights = torch.cholesky_solve(cross, factor)
+            solved = torch.cholesky_solve(cross[first:], factor)
         else:
-            weights = torch.linalg.lstsq(system, cross, driver="gelsd").solution
+            solved = torch.linalg.lstsq(system, cross[first:], driver="gelsd").solution
+        weights = torch.zeros_like(cross)
+        weights[first:] = solved
         if not torch.isfinite(weights).all():
             raise ChaoskitError(
                 "ridge regression gave non-finite weights; the features are degenerate "

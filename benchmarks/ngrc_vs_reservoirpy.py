@@ -13,22 +13,16 @@ nodes step one state); chaoskit steps all members at once.
 
 from __future__ import annotations
 
-import time
-
 import chaoskit
 import numpy as np
 import torch
+from timing import wall
 
 DT, STEPS, REPEATS = 0.025, 400, 5
 
 
-def median_time(fn):  # -> (median seconds, last result)
-    times, out = [], None
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+def median_time(fn):  # -> (median wall seconds of REPEATS calls, last result)
+    return wall(fn, REPEATS)
 
 
 def main() -> None:

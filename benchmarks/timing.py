@@ -1,4 +1,4 @@
-"""CPU timing shared by the benchmarks: the median CPU time of repeated calls."""
+"""Timing shared by the benchmarks: the median CPU or wall time of repeated calls."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ import numpy as np
 
 def cpu(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     """Median CPU seconds of ``repeat`` calls of ``fn``, and the last result."""
+    return _median(fn, repeat, time.process_time)
+
+
+def wall(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Median wall-clock seconds of ``repeat`` calls of ``fn``, and the last result."""
+    return _median(fn, repeat, time.perf_counter)
+
+
+def _median(fn: Callable[[], Any], repeat: int, clock: Callable[[], float]) -> tuple[float, Any]:
     times, out = [], None
     for _ in range(repeat):
-        start = time.process_time()
+        start = clock()
         out = fn()
-        times.append(time.process_time() - start)
+        times.append(clock() - start)
     return float(np.median(times)), out

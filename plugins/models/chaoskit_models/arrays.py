@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 from chaoskit import DataError
 
-__all__ = ["feature_values", "output_dtype"]
+__all__ = ["feature_values", "output_dtype", "standardization"]
 
 
 def feature_values(
@@ -35,3 +35,17 @@ def output_dtype(name: str, complex_data: bool) -> np.dtype:
     if complex_data:
         return np.dtype("complex64" if name == "float32" else "complex128")
     return np.dtype(name)
+
+
+def standardization(values: np.ndarray, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation of ``(member, time, feature)`` values.
+
+    A feature that is constant (std below ``1e-12·max(1, |mean|)``) keeps std 1, so it is
+    centred but not blown up. ``enabled=False`` gives zeros and ones (no change).
+    """
+    n = values.shape[-1]
+    if not enabled:
+        return np.zeros(n), np.ones(n)
+    mean = values.mean(axis=(0, 1))
+    std = values.std(axis=(0, 1))
+    return mean, np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)

@@ -11,7 +11,7 @@ import xarray as xr
 from chaoskit import DataError, Dynamics, Model
 from chaoskit.validators import boolean, integer, nonnegative
 
-from .arrays import feature_values, output_dtype
+from .arrays import feature_values, output_dtype, standardization
 from .qr_ridge import StackedQR
 
 __all__ = ["CompanionDynamics", "LinearAutoregression"]
@@ -90,12 +90,7 @@ class LinearAutoregression(Model):
                 f"train: members of {times} time points give no input/target pair with lags = {p}; "
                 f"use members of at least {p + 1} points or fewer lags"
             )
-        if self.standardize:
-            mean = values.mean(axis=(0, 1))
-            std = values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(features), np.ones(features)
+        mean, std = standardization(values, self.standardize)
         z = (values - mean) / std
         solver = StackedQR(features * p, features)
         rows = max(1, CHUNK_ELEMENTS // (features * (p + 1)))

@@ -14,7 +14,7 @@ import xarray as xr
 from chaoskit import DataError, Dynamics, Model
 from chaoskit.validators import boolean, integer, nonnegative
 
-from .arrays import feature_values, output_dtype
+from .arrays import feature_values, output_dtype, standardization
 from .ridge import NormalEquations
 
 __all__ = ["NGRCDynamics", "NextGenerationRC", "ngrc_features"]
@@ -137,12 +137,7 @@ class NextGenerationRC(Model):
                 f"delays = {self.delays}, stride = {self.stride} (the taps reach back {span} steps); "
                 f"use members of at least {span + 2} points, or fewer delays or a smaller stride"
             )
-        if self.standardize:
-            mean = values.mean(axis=(0, 1))
-            std = values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(variables), np.ones(variables)
+        mean, std = standardization(values, self.standardize)
         z = (values - mean) / std
         noisy = z
         if self.training_noise > 0:  # per variable, in units of its standard deviation

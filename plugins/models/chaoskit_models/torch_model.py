@@ -1,5 +1,5 @@
-"""Pieces shared by chaoskit's torch models: standardization, module weights as arrays, and
-the check that a model trained on observed data gets no latent teacher forcing."""
+"""Pieces shared by chaoskit's torch models: module weights as arrays, and that a model trained on observed data gets no latent teacher forcing (``standardization``
+lives in :mod:`chaoskit_models.arrays` and is re-exported here)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,9 @@ import numpy as np
 import torch
 from chaoskit import CapabilityError, DataError
 
+from .arrays import standardization
+
 __all__ = ["load_module_arrays", "module_arrays", "require_no_forcing", "standardization"]
-
-
-def standardization(values: np.ndarray, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation of ``(member, time, feature)`` values.
-
-    A feature that is constant (std below ``1e-12·max(1, |mean|)``) keeps std 1, so it is
-    centred but not blown up. ``enabled=False`` gives zeros and ones (no change).
-    """
-    n = values.shape[-1]
-    if not enabled:
-        return np.zeros(n), np.ones(n)
-    mean = values.mean(axis=(0, 1))
-    std = values.std(axis=(0, 1))
-    return mean, np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
 
 
 def module_arrays(module: torch.nn.Module, prefix: str) -> dict[str, np.ndarray]:

@@ -12,7 +12,7 @@ import xarray as xr
 from chaoskit import DataError, Model, ParameterError
 from chaoskit.validators import boolean, choice, integer, nonnegative, positive
 
-from ..arrays import feature_values, output_dtype
+from ..arrays import feature_values, output_dtype, standardization
 from ._common import as_tensor, linalg_device, to_numpy
 from .dictionaries import Concat, Delays, Dictionary, Monomials, RadialBasis, RandomFourier
 from .galerkin import Galerkin, galerkin_matrices, whiten
@@ -170,11 +170,7 @@ class EDMD(Model):
                 f"train: EDMD with delays = {self.delays} and stride = {self.stride} needs members "
                 f"of at least {self.min_context + 1} points, got {values.shape[1]}"
             )
-        if self.standardize:
-            mean, std = values.mean(axis=(0, 1)), values.std(axis=(0, 1))
-            std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
-        else:
-            mean, std = np.zeros(n), np.ones(n)
+        mean, std = standardization(values, self.standardize)
         z = (values - mean) / std
         dictionary = self._make_dictionary()
         rng = np.random.default_rng(self.seed)

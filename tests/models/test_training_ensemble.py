@@ -258,6 +258,42 @@ def test_spectral_norms_match_the_svd(m: int) -> None:
 
 
 # ----------------------------------------------------------------------------- errors
+def test_an_ensemble_over_settings_equals_separate_fits(data) -> None:
+    """A scan of learning rate, its end, weight decay, clipping, noise and the L2 penalty as one
+    ensemble: every member ends as its own fit with its own settings."""
+    train, valid = data
+    settings = [
+        {"lr": 1e-2, "lr_end": 1e-3, "weight_decay": 0.0, "grad_clip": 0.5, "noise": 0.0},
+        {"lr": 3e-3, "lr_end": 3e-3, "weight_decay": 1e-3, "grad_clip": None, "noise": 0.05},
+        {"lr": 2e-2, "lr_end": 1e-4, "weight_decay": 0.0, "grad_clip": 0.1, "noise": 0.01},
+    ]
+    trainers = [trainer(schedule="exponential", **kw) for kw in settings]
+    penalties = [0.0, 1e-3, 1e-1]
+
+    def models() -> list[Any]:
+        return [make("clipped_shplrnn", [7], regularization=lam)[0] for lam in penalties]
+
+    singles = [m.fit(train, valid=valid, trainer=tr) for m, tr in zip(models(), trainers, strict=True)]
+    members = models()
+    fit_ensemble(members, train, valid=valid, trainer=trainers)
+    for single, member in zip(singles, members, strict=True):
+        assert_same_fit(single, member)
+    lrs = [float(m.train_result.history["lr"][0]) for m in members]
+    assert lrs == [float(s.train_result.history["lr"][0]) for s in singles] and len(set(lrs)) == 3
+    weights = [m._get_state()["cell.W1"] for m in members]  # one seed, three settings
+    assert not np.allclose(weights[0], weights[1]) and not np.allclose(weights[1], weights[2])
+
+
+def test_settings_that_must_be_shared_are_named(data) -> None:
+    train = data[0]
+    with pytest.raises(ParameterError, match=r"trainers differ in window .*only seed, lr"):
+        fit_ensemble(make("plrnn", range(2)), train, trainer=[trainer(), trainer(window=20)])
+    with pytest.raises(ParameterError, match="3 trainers for 2 models"):
+        fit_ensemble(make("plrnn", range(2)), train, trainer=[trainer()] * 3)
+    with pytest.raises(ParameterError, match=r"pwl_units is 2 in model 0 and 3 in model 1"):
+        fit_ensemble(make("alrnn", [0]) + make("alrnn", [1], pwl_units=3), train)
+
+
 def test_members_must_share_class_and_configuration(data) -> None:
     train = data[0]
     with pytest.raises(ParameterError, match="at least one"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import torch
@@ -133,6 +133,9 @@ class ALRNN(DSRModel):
     lr: float = attrs.field(default=1e-3, validator=positive)
     lr_end: float = attrs.field(default=1e-5, validator=positive)
     epochs: int = attrs.field(default=2000, validator=integer(1))
+
+    # τ sets only the default trainer's forcing (fit_ensemble compares the resolved trainers)
+    ensemble_free: ClassVar[frozenset[str]] = DSRModel.ensemble_free | {"forcing_interval"}
 
     def _make_cell(self, observation: nn.Module, gen: torch.Generator, data_range: tuple[float, float]) -> DSRCell:
         return ALRNNCell(self.latent_dim, observation, gen, pwl_units=self.pwl_units)

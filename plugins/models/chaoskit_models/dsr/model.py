@@ -83,6 +83,10 @@ class DSRModel(Model, TorchTrainable):
 
     min_context: ClassVar[int] = 1
     backend: ClassVar[str] = "torch"
+    ensemble_free: ClassVar[frozenset[str]] = frozenset(
+        {"regularization", "epochs", "batches_per_epoch", "batch_size", "sequence_length", "lr",
+         "lr_end", "noise"}
+    )
 
     # ------------------------------------------------------------------ to implement
     @abc.abstractmethod

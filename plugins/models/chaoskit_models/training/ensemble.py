@@ -1,4 +1,4 @@
-"""``fit_ensemble``: train several seeds of one small model at once, as one batched ensemble.
+"""``fit_ensemble``: train seeds or settings of one small model at once, as one batched ensemble.
 
 Small recurrent models are bound by per-operation overhead on the CPU: a step of one clipped
 shPLRNN (M = 3, L = 100) costs about as many dispatcher calls as a step of twenty. An ensemble
@@ -28,13 +28,18 @@ from .protocol import StackableCell, TorchTrainable
 __all__ = ["fit_ensemble"]
 
 
+#: Trainer settings that may differ between members (each member has its own optimizer,
+#: schedule, window stream and gradient clipping); every other setting is shared.
+PER_MEMBER_TRAINER = ("seed", "lr", "lr_end", "weight_decay", "grad_clip", "noise")
+
+
 def fit_ensemble(
     models: Sequence[Model], train: xr.Dataset, valid: xr.Dataset | None = None, trainer: Any = None
 ) -> list[TrainResult]:
-    """Fit ``models`` (one class and configuration, different seeds) as one batched ensemble.
+    """Fit ``models`` (one class and structure; seeds or settings may differ) as one batched ensemble.
 
     Each member initialises from its own ``seed``, draws its own training windows, and ends
-    fitted exactly as after ``model.fit(train, valid=valid, trainer=trainer)``: the same
+    fitted exactly as after ``model.fit(train, valid=valid, trainer=its trainer)``: the same
     weights (up to the rounding of batched matrix products), ``train_result`` with its own
     history, forecasts, ``dynamics()``, ``save``/``load``. Members that stop early or diverge
     are frozen while the others go on; a diverged member keeps its last finite weights (or its
@@ -44,15 +49,20 @@ def fit_ensemble(
     ----------
     models
         One or more unfitted or fitted :class:`~chaoskit_models.training.TorchTrainable` models
-        of the same class whose hyperparameters are all equal except ``seed``, and whose
-        module is a :class:`~chaoskit_models.training.protocol.StackableCell` (the PLRNN family
-        and the AL-RNN).
+        of the same class whose hyperparameters are all equal except ``seed`` and the class's
+        ``ensemble_free`` ones (for the PLRNN family: ``regularization`` and the default
+        trainer's settings), and whose module is a
+        :class:`~chaoskit_models.training.protocol.StackableCell` (the PLRNN family and the
+        AL-RNN).
     train, valid
         As for ``model.fit``; the same data for every member.
     trainer
-        A :class:`~chaoskit_models.training.GradientTrainer`, or ``None`` for the models'
-        default trainer. Not supported in an ensemble: ``lora``, ``checkpoint_dir``/``resume``,
-        ``precision="fp16"`` (:class:`chaoskit.CapabilityError`).
+        A :class:`~chaoskit_models.training.GradientTrainer`, ``None`` for the models' default
+        trainers, or a sequence of those, one per model. The trainers the members resolve may
+        differ only in :data:`PER_MEMBER_TRAINER` (``seed``, ``lr``, ``lr_end``,
+        ``weight_decay``, ``grad_clip``, ``noise``): a hyperparameter scan of those settings
+        trains as one ensemble. Not supported in an ensemble: ``lora``,
+        ``checkpoint_dir``/``resume``, ``precision="fp16"`` (:class:`chaoskit.CapabilityError`).
 
     Returns
     -------
@@ -62,7 +72,9 @@ def fit_ensemble(
     Raises
     ------
     ParameterError
-        No models, a model given twice, models of different classes or hyperparameters.
+        No models, a model given twice, models of different classes or of hyperparameters that
+        must be shared, trainers that differ in a shared setting, or a trainer sequence of
+        another length.
     CapabilityError
         A model whose module has no ensemble view, or a trainer option an ensemble cannot run.
     chaoskit.errors.TrainingDivergedError
@@ -70,37 +82,60 @@ def fit_ensemble(
     """
     models = list(models)
     _check_models(models)
-    members = []
-    for index, model in enumerate(models):
+    trainers = _per_member(trainer, len(models))
+    ensemble = []
+    for index, (model, given) in enumerate(zip(models, trainers, strict=True)):
         with capturing(model):
             try:
-                model.fit(train, valid=valid, trainer=trainer)
+                model.fit(train, valid=valid, trainer=given)
             except Captured as captured:
-                members.append((captured, Member(index=index, model=model, problem=captured.problem,
-                                                 data_attrs=captured.data_attrs, variables=captured.variables)))
+                ensemble.append(Member(index=index, model=model, problem=captured.problem,
+                                       data_attrs=captured.data_attrs, variables=captured.variables,
+                                       trainer=captured.trainer))
             else:
                 raise ChaoskitError(
                     f"{type(model).__name__}._fit did not train through "
                     "chaoskit_models.training.fit_torch_model; this is a bug in the model"
                 )
-    resolved = members[0][0].trainer
-    if any(captured.trainer != resolved for captured, _ in members):
-        raise ParameterError(
-            "fit_ensemble: the models' default trainers differ; pass one trainer=GradientTrainer(...)"
-        )
-    _check_trainer(resolved)
-    _check_modules([m for _, m in members])
-    ensemble = [m for _, m in members]
-    results = run_ensemble(resolved, ensemble)
+    _check_shared_settings([m.trainer for m in ensemble])
+    _check_trainer(ensemble[0].trainer)
+    _check_modules(ensemble)
+    results = run_ensemble(ensemble[0].trainer, ensemble)
     for member in ensemble:
         if member.status == "diverged":
             warnings.warn(f"fit_ensemble: {member.reason}; it keeps the weights of its last good step "
                           "(or of its best epoch with restore_best)", DivergenceWarning, stacklevel=2)
-    for member, result in zip(ensemble, results, strict=True):
+    for member, result, given in zip(ensemble, results, trainers, strict=True):
         state = {k: v.detach().clone() for k, v in member.problem.module.state_dict().items()}
         with replaying(member.model, state, result):
-            member.model.fit(train, valid=valid, trainer=trainer)
+            member.model.fit(train, valid=valid, trainer=given)
     return [m.model.train_result for m in ensemble]
+
+
+def _per_member(trainer: Any, count: int) -> list[Any]:
+    """One trainer (or ``None``) per model: ``trainer`` repeated, or the sequence given."""
+    if trainer is None or not isinstance(trainer, Sequence):
+        return [trainer] * count
+    trainers = list(trainer)
+    if len(trainers) != count:
+        raise ParameterError(
+            f"fit_ensemble: {len(trainers)} trainers for {count} models; pass one trainer, or one per model"
+        )
+    return trainers
+
+
+def _check_shared_settings(trainers: list[Any]) -> None:
+    first = trainers[0]
+    for field in attrs.fields(type(first)):
+        if field.name in PER_MEMBER_TRAINER:
+            continue
+        for i, other in enumerate(trainers[1:], start=1):
+            if type(other) is not type(first) or getattr(other, field.name) != getattr(first, field.name):
+                raise ParameterError(
+                    f"fit_ensemble: the members' trainers differ in {field.name} "
+                    f"({getattr(first, field.name)!r} for model 0, {getattr(other, field.name, None)!r} "
+                    f"for model {i}); only {', '.join(PER_MEMBER_TRAINER)} may differ within an ensemble"
+                )
 
 
 def _check_models(models: list[Any]) -> None:
@@ -120,17 +155,18 @@ def _check_models(models: list[Any]) -> None:
             )
     if len({id(m) for m in models}) != len(models):
         raise ParameterError("fit_ensemble: the same model object appears more than once; pass distinct models")
+    free = {"seed", *first.ensemble_free}
     for field in attrs.fields(type(first)):
-        if field.name == "seed":
+        if field.name in free:
             continue
         a = getattr(first, field.name)
         for i, model in enumerate(models[1:], start=1):
             b = getattr(model, field.name)
             if a != b:
                 raise ParameterError(
-                    f"fit_ensemble trains models that differ only in seed, but {field.name} is {a!r} in "
-                    f"model 0 and {b!r} in model {i}. Settings that change the loss or the shapes need "
-                    "separate fits (one ensemble per setting)"
+                    f"fit_ensemble trains models that differ only in {', '.join(sorted(free))}, but "
+                    f"{field.name} is {a!r} in model 0 and {b!r} in model {i}. Settings that change "
+                    "the module's structure need separate fits (one ensemble per setting)"
                 )
 
 

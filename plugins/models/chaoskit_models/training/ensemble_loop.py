@@ -48,6 +48,7 @@ class Member:
     problem: TrainingProblem
     data_attrs: Mapping[str, Any]
     variables: Sequence[str]
+    trainer: Any  # its own resolved trainer: the per-member settings (PER_MEMBER_TRAINER) come from it
     seed: int = 0
     status: str = "active"  # "stopped" (early stopping) or "diverged"
     diverged_at: int = -1
@@ -74,18 +75,18 @@ class _EnsembleRun:
         self.precision = Precision(t.precision, first.train.device, first.train.dtype)
         self.forcing = t.teacher_forcing.start_ensemble(len(self.members))
         for m in self.members:
-            problem, parts = m.problem, m.parts
-            seed = t.seed if t.seed is not None else getattr(m.model, "seed", None)
+            problem, parts, own = m.problem, m.parts, m.trainer
+            seed = own.seed if own.seed is not None else getattr(m.model, "seed", None)
             if seed is None:  # SeedSequence() draws its entropy from the OS: an int
                 seed = cast(int, np.random.SeedSequence().entropy) % 2**63
             m.seed = int(seed)
             if t.warm_start:
                 load_trained(m.model, problem.module, "warm_start")
             params = [p for p in problem.module.parameters() if p.requires_grad]
-            parts["optimizer"] = make_optimizer(t.optimizer, params, lr=t.lr, weight_decay=t.weight_decay,
+            parts["optimizer"] = make_optimizer(t.optimizer, params, lr=own.lr, weight_decay=own.weight_decay,
                                                 options=t.optimizer_options)
-            parts["schedule"] = t.schedule.start(t.lr, t.lr_end, t.total_steps)
-            parts["sampler"] = WindowSampler(problem.train, t.window, t.batch_size, noise=t.noise,
+            parts["schedule"] = t.schedule.start(own.lr, own.lr_end, t.total_steps)
+            parts["sampler"] = WindowSampler(problem.train, t.window, t.batch_size, noise=own.noise,
                                              generator=torch.Generator().manual_seed(m.seed))
             has_valid = problem.valid is not None
             valid_window = t.valid_window or t.window
@@ -96,7 +97,7 @@ class _EnsembleRun:
             parts["monitor"] = Monitor(t.monitor, problem, has_valid=has_valid, window=valid_window,
                                        context=t.valid_context)
             parts["proxy"] = MemberForcing(self.forcing, m.index)
-            parts["config"] = {**describe(t), "seed": m.seed, "total_steps": t.total_steps, "resumed_from": None,
+            parts["config"] = {**describe(own), "seed": m.seed, "total_steps": t.total_steps, "resumed_from": None,
                                "ensemble_size": len(self.members), "ensemble_member": m.index}
 
     def elapsed(self) -> float:
@@ -118,7 +119,7 @@ class _EnsembleRun:
         self._setup()
         torch.manual_seed(self.members[0].seed)
         for m in self.members:
-            call_hook("chaoskit_train_start", model=m.model, trainer=self.t, config=m.parts["config"])
+            call_hook("chaoskit_train_start", model=m.model, trainer=m.trainer, config=m.parts["config"])
             m.problem.module.train()
         with progress_bar(self.t.progress, self.t.total_steps, 0) as bar:
             self._epochs(bar)
@@ -165,7 +166,7 @@ class _EnsembleRun:
             return
         torch.stack([loss for _, loss, _ in kept]).sum().backward()
         for m, _, value in kept:
-            clip_gradients(m.parts["optimizer"], self.t.grad_clip)
+            clip_gradients(m.parts["optimizer"], m.trainer.grad_clip)
             m.parts["optimizer"].step()
             s = m.state
             s.step += 1
@@ -207,7 +208,8 @@ class _EnsembleRun:
                 m.parts["schedule"].epoch_end(score)
             if s.close_epoch(record, score, t.min_delta) and t.restore_best:
                 s.best_state = trainable_state(m.problem.module)
-            call_hook("chaoskit_train_epoch_end", model=m.model, trainer=t, epoch=s.epoch, logs=dict(record))
+            call_hook("chaoskit_train_epoch_end", model=m.model, trainer=m.trainer, epoch=s.epoch,
+                      logs=dict(record))
             if t.patience is not None and s.bad_epochs >= t.patience:
                 m.status = "stopped"
 
@@ -243,5 +245,5 @@ class _EnsembleRun:
             extra={"ensemble_size": len(self.members), "ensemble_member": m.index,
                    "diverged_at_step": m.diverged_at, "diverged": m.reason},
         )
-        call_hook("chaoskit_train_end", model=m.model, trainer=self.t, result=result)
+        call_hook("chaoskit_train_end", model=m.model, trainer=m.trainer, result=result)
         return result

@@ -23,7 +23,7 @@ from __future__ import annotations
 import abc
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
 import torch
@@ -199,6 +199,12 @@ class TorchTrainable(abc.ABC):
     resolves the trainer (the one passed to ``fit`` or :meth:`default_trainer`), asks for the
     problem, trains, and stores the :class:`chaoskit.TrainResult` as ``model.train_result``.
     """
+
+    #: Hyperparameters besides ``seed`` that may differ between the members of one
+    #: :func:`~chaoskit_models.training.fit_ensemble`: those that change only the member's own
+    #: loss or its default trainer, never the module's structure (the trainers the members
+    #: resolve are compared on their own, see ``fit_ensemble``).
+    ensemble_free: ClassVar[frozenset[str]] = frozenset()
 
     @abc.abstractmethod
     def training_problem(self, train: Any, valid: Any) -> TrainingProblem:

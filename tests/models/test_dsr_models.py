@@ -265,3 +265,33 @@ def test_bad_data_and_calls_raise_clear_errors(train: xr.Dataset, lorenz: np.nda
     fitted = model.fit(train)
     with pytest.raises(ParameterError, match="steps"):
         fitted.latent_trajectory(train, 0)
+
+
+def _l2_by_hand(name: str, params: dict[str, np.ndarray]) -> float:
+    """The penalty of each DSR model written from its parameters (REFERENCES §4): ‖1 − A‖² plus
+    the squared weights and biases; W without its diagonal for the PLRNN and dendPLRNN."""
+    total = float(np.sum((1.0 - params["A"]) ** 2))
+    if name in ("shplrnn", "clipped_shplrnn"):
+        return total + sum(float(np.sum(params[k] ** 2)) for k in ("W1", "W2", "h1", "h2"))
+    w = params["W"]
+    if name in ("plrnn", "dendplrnn"):
+        w = w - np.diag(np.diag(w))
+    total += float(np.sum(w**2)) + float(np.sum(params["h"] ** 2))
+    return total + (float(np.sum(params["alpha"] ** 2)) if name == "dendplrnn" else 0.0)
+
+
+@pytest.mark.parametrize("name", DSR_MODELS)
+def test_the_l2_regularization_adds_lambda_times_the_penalty(name: str, train: xr.Dataset) -> None:
+    """The training loss with regularization λ is the loss without it plus λ·penalty."""
+    windows = torch.as_tensor(np.stack([
+        (train["state"].values[0, i:i + 20] - train["state"].values[0].mean(0)) / train["state"].values[0].std(0)
+        for i in (0, 50, 100)
+    ]))
+    losses = []
+    for lam in (0.0, 0.3):
+        model = chaoskit.models.create(name, seed=1, regularization=lam, **TINY[name])
+        problem = model.training_problem(train, None)
+        with torch.no_grad():
+            losses.append(float(problem.loss(problem.module, windows, SparseForcing(interval=5).start())))
+        params = {k.split(".")[-1]: v.detach().numpy() for k, v in problem.module.named_parameters()}
+    assert losses[1] - losses[0] == pytest.approx(0.3 * _l2_by_hand(name, params), rel=1e-9)

@@ -441,3 +441,15 @@ def test_default_benchmark_settings_keep_the_closed_loop_bounded(system: str) ->
         forecast = model.forecast(cell.context, cell.sampling.horizon_steps)
         diverged = chaoskit.divergence_times(cell.truth, forecast, context=cell.clean_context)
         assert np.isnan(diverged).all(), f"seed {seed}: members diverged at {diverged}"
+
+
+def test_the_closed_loop_has_lorenz_leading_exponents() -> None:
+    """dynamics() feeds the Lyapunov metric: a default ESN fit to Lorenz-63 has λ1 ≈ 0.906 and
+    λ2 ≈ 0 (REFERENCES §1); its third exponent (−7.2 here) is not Lorenz's −14.57, as the
+    reservoir's own contraction replaces the strongly dissipative direction."""
+    train = chaoskit.systems.create("lorenz").trajectory(10_000, dt=0.01, seed=0)
+    dyn = chaoskit.models.create("esn", seed=0).fit(train).dynamics()
+    spectrum = chaoskit.metrics.create(
+        "lyapunov_spectrum", steps=5000, transient=500, tangent_transient=1000, members=4, exponents=3
+    ).estimate(dyn).values
+    assert abs(spectrum[0] - 0.906) < 0.15 and abs(spectrum[1]) < 0.05 and spectrum[2] < -3.0, spectrum

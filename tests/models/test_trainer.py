@@ -191,7 +191,7 @@ def test_resume_refuses_other_models_and_settings(data, tmp_path) -> None:
     with pytest.raises(DataError, match="no training checkpoint at"):
         ToyModel(seed=0).fit(train, trainer=small(resume=str(tmp_path / "missing.pt")))
     # a checkpoint of an incompatible (older or newer) format version
-    latest = sorted(f for f in tmp_path.glob("*.pt") if f.name != "junk.pt")[-1]
+    latest = max(f for f in tmp_path.glob("*.pt") if f.name != "junk.pt")
     state = torch.load(latest, map_location="cpu", weights_only=True)
     state["format"] = "chaoskit-train-checkpoint/0"
     torch.save(state, tmp_path / "old.pt")

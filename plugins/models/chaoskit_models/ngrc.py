@@ -164,14 +164,13 @@ class NextGenerationRC(Model):
 
     def _forecast(self, context: xr.Dataset, steps: int) -> np.ndarray:
         values = feature_values(context, "context", type(self).__name__)
-        weights, mean, std = (self.__dict__[k] for k in ("_weights", "_mean", "_std"))
+        mean = self.__dict__["_mean"]
         if values.shape[2] != mean.shape[0]:
             raise DataError(
                 f"context: {values.shape[2]} features (variables × grid points), but the model "
                 f"was fit on {mean.shape[0]}; use data on the training grid"
             )
-        dyn = NGRCDynamics(weights, mean, std, delays=self.delays, stride=self.stride,
-                           order=self.order, dt=self.fit_info.dt)
+        dyn = self._dynamics()
         state = values[:, ::-1][:, : self.span + 1].reshape(values.shape[0], -1)  # newest first
         out = np.empty((values.shape[0], steps, values.shape[2]))
         for k in range(steps):
@@ -197,7 +196,7 @@ class NextGenerationRC(Model):
             )
         self._store(weights, mean, std)
 
-    def _dynamics(self) -> Dynamics:
+    def _dynamics(self) -> NGRCDynamics:
         weights, mean, std = (self.__dict__[k] for k in ("_weights", "_mean", "_std"))
         return NGRCDynamics(weights, mean, std, delays=self.delays, stride=self.stride,
                             order=self.order, dt=self.fit_info.dt)

@@ -58,7 +58,7 @@ def fit_ensemble(
         As for ``model.fit``; the same data for every member.
     trainer
         A :class:`~chaoskit_models.training.GradientTrainer`, ``None`` for the models' default
-        trainers, or a sequence of those, one per model. The trainers the members resolve may
+        trainers, or a list or tuple of those, one per model. The trainers the members resolve may
         differ only in :data:`PER_MEMBER_TRAINER` (``seed``, ``lr``, ``lr_end``,
         ``weight_decay``, ``grad_clip``, ``noise``): a hyperparameter scan of those settings
         trains as one ensemble. Not supported in an ensemble: ``lora``,
@@ -114,7 +114,7 @@ def fit_ensemble(
 
 def _per_member(trainer: Any, count: int) -> list[Any]:
     """One trainer (or ``None``) per model: ``trainer`` repeated, or the sequence given."""
-    if trainer is None or not isinstance(trainer, Sequence):
+    if not isinstance(trainer, (list, tuple)):
         return [trainer] * count
     trainers = list(trainer)
     if len(trainers) != count:

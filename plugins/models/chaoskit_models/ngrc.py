@@ -79,10 +79,10 @@ class NextGenerationRC(Model):
         variable's standard deviation; the targets are the clean next points (``x_{t+1} − x̃_t``),
         so the readout learns to pull perturbed states back (as the ESN's ``training_noise``).
         The default 1e-4 is needed on accurate data: fit to noise-free Lorenz-63 (DOP853 at
-        rtol 1e-10) the paper's setting has a spurious step eigenvalue near 1.9 and diverges
-        within ~20 steps, whereas the paper's own data (RK23 at scipy's default tolerances)
-        carry integration errors that act as this noise (docs/models.md, "NG-RC"). 0 reproduces
-        the paper's fit exactly.
+        rtol 1e-11) the paper's setting has a spurious unstable step eigenvalue (|λ| ≈ 3) and
+        leaves the attractor within a few dozen steps, whereas the paper's own data (RK23 at
+        scipy's default tolerances) carry integration errors that act as this noise
+        (``benchmarks/ngrc_training_noise.py``, docs/models.md). 0 reproduces the paper's fit.
     standardize
         Fit on variables z-scored with the training mean and standard deviation (off by
         default: the paper fits raw Lorenz coordinates, and its ridge is set for them). Turn

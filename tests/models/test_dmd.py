@@ -227,6 +227,6 @@ def test_rank_hyperparameter_is_validated(bad: object) -> None:
 def test_non_uniform_time_steps_are_rejected() -> None:
     t = np.cumsum(np.r_[0.0, np.full(20, 0.1), np.full(20, 0.2)])
     ds = chaoskit.make_dataset(np.sin(t)[None, :, None], time=t, variables=["s"])
-    for model in (DMD(), HankelDMD(delays=3)):
+    for model in (DMD(), HankelDMD(delays=3), chaoskit.models.create("havok", delays=5, rank=2)):
         with pytest.raises(DataError, match="not uniformly sampled"):
             model.fit(ds)

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import torch
 import xarray as xr
-from chaoskit import CapabilityError, NotFittedError, ParameterError, finite_difference_jacobian
+from chaoskit import (
+    CapabilityError,
+    DataError,
+    NotFittedError,
+    ParameterError,
+    finite_difference_jacobian,
+)
 from chaoskit.testing import ModelConformance
 from chaoskit_models.neural_ode import NeuralODE
 from chaoskit_models.ode_field import shoot
@@ -117,3 +123,7 @@ def test_bad_input_is_named() -> None:
         NeuralODE(**TINY).fit(data, trainer=GradientTrainer(window=11, teacher_forcing=GeneralizedForcing()))
     with pytest.raises(ParameterError):
         NeuralODE(activation="sigmoidish")
+    t = np.cumsum(np.r_[0.0, np.full(30, 0.05), np.full(30, 0.1)])  # the step doubles halfway
+    uneven = chaoskit.make_dataset(np.stack([np.sin(t), np.cos(t)], -1)[None], time=t, variables=["a", "b"])
+    with pytest.raises(DataError, match="not uniformly sampled"):
+        NeuralODE(**TINY).fit(uneven)

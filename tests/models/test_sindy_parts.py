@@ -12,6 +12,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from chaoskit_models.conditioning import ConditioningWarning
 from chaoskit_models.sindy import (
     SR3,
     STLSQ,
@@ -257,7 +258,8 @@ def test_sr3_with_zero_threshold_is_least_squares(tiny) -> None:
 def test_collinear_terms_fall_back_to_minimum_norm_least_squares(tiny) -> None:
     theta, y, _ = tiny
     doubled = np.hstack([theta, theta[:, :1]])  # a duplicated column: singular Gram matrix
-    got = STLSQ(threshold=0.0, alpha=0.0).fit(Regression(doubled, y))
+    with pytest.warns(ConditioningWarning, match=r"linearly dependent .*numerical rank"):
+        got = STLSQ(threshold=0.0, alpha=0.0).fit(Regression(doubled, y))
     np.testing.assert_allclose(got, np.linalg.lstsq(doubled, y, rcond=None)[0].T, rtol=1e-8)
     assert np.isfinite(STLSQ(threshold=0.0).fit(Regression(doubled, y))).all()
 

@@ -7,13 +7,10 @@ import torch
 import xarray as xr
 from chaoskit import DataError
 
+from ..conditioning import ConditioningWarning
 from ..torch_utils import resolve
 
 __all__ = ["ConditioningWarning", "as_tensor", "linalg_device", "snapshot_pairs", "to_numpy"]
-
-
-class ConditioningWarning(UserWarning):
-    """A Gram or snapshot matrix is singular or ill-conditioned; the solve was regularized."""
 
 
 def linalg_device(owner: str, device: str) -> torch.device:

@@ -7,13 +7,18 @@ a Cholesky factorisation of a small matrix. The columns are equilibrated (scaled
 before factorising, which leaves the solution unchanged and keeps the normal equations well
 conditioned when the terms have very different scales (``1`` against ``z³``). Where the
 matrix is singular (collinear terms without ridge), the solve falls back to ``numpy.linalg.lstsq``
-on the rows themselves.
+on the rows themselves; where those are rank-deficient too, the minimum-norm solution is used
+and a :class:`~chaoskit_models.conditioning.ConditioningWarning` says so (once per problem).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.linalg
+
+from ..conditioning import ConditioningWarning
 
 __all__ = ["Regression"]
 
@@ -48,6 +53,7 @@ class Regression:
         self.cross = weighted.T @ targets
         norms = np.sqrt(np.clip(np.diag(self.gram), 0.0, None))
         self.norms = np.where(norms > 0, norms, 1.0)
+        self.warned = False  # the rank-deficiency warning is given once per problem
 
     @property
     def n_terms(self) -> int:
@@ -98,7 +104,17 @@ class Regression:
             s = np.ones(idx.size) if scale is None else scale[idx]
             a = np.vstack([a, np.diag(np.sqrt(alpha) / s)])
             y = np.concatenate([y, np.zeros(idx.size)])
-        return np.linalg.lstsq(a, y, rcond=None)[0]
+        solution, _, rank, _ = np.linalg.lstsq(a, y, rcond=None)
+        if rank < idx.size and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"SINDy: {idx.size} library terms are linearly dependent on the training data "
+                f"(numerical rank {rank}), so their coefficients are not unique; the minimum-norm "
+                "least-squares solution is used. Add ridge (the optimizer's alpha > 0) or drop "
+                "dependent terms (e.g. 1, s² and c² when s² + c² = 1)",
+                ConditioningWarning, stacklevel=2,
+            )
+        return solution
 
     def lstsq_all(self) -> np.ndarray:
         """Unregularised least squares on all columns, ``(targets, terms)``."""

@@ -38,7 +38,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from chaoskit import DataError, Dynamics, ParameterError
+from chaoskit import Dynamics, ParameterError
 
 from .tangent_backend import TangentBackend
 from .tangent_push import TANGENT_MODES, pusher, resolve_mode
@@ -134,6 +134,9 @@ def propagate(
         for _ in range(transient):
             x = dynamics.step(x)
         x = _mark(backend, x, diverged_at, transient)
+        if (diverged_at >= 0).all():  # every orbit left during the transient: NaN, recorded
+            return TangentRun(log_growth=np.full((members, k), np.nan), diverged_at=diverged_at,
+                              tangent=mode)
         v = backend.array(initial_basis(members, dynamics.dimension, k, seed))
         counted_sum = backend.zeros(members, k)  # log |R_ii| summed over counted steps
         health = backend.zeros(members, k)  # all steps: NaN/inf flags a diverged member
@@ -223,11 +226,8 @@ def _mark(backend: TangentBackend, x: Any, diverged_at: np.ndarray, step: int) -
     if not bad.any():
         return x
     diverged_at[bad] = step
-    if bad.all():
-        raise DataError(
-            "every member's orbit became non-finite during the transient; start from states on "
-            "the attractor (e.g. a trajectory Dataset) or shorten the transient"
-        )
+    if bad.all():  # nothing left to park on: the caller returns NaN for every member
+        return x
     good = int(np.argmin(bad))
     return backend.where_rows(~bad, x, x[good : good + 1])
 

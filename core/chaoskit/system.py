@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -253,6 +253,16 @@ class System(abc.ABC):
         """``∂f/∂x`` (of ``rhs`` for flows, of ``step`` for maps): shape ``(..., d, d)``."""
         self._check_state(x)
         return self._jacobian(t, x)
+
+    def conserved_quantities(self) -> Mapping[str, Callable[[Any], Any]]:
+        """The quantities the equations conserve, by name (an optional capability).
+
+        Each maps states of shape ``(..., *space, variable)`` to one value per leading index
+        (numpy arrays in, numpy arrays out), e.g. ``{"energy": H}`` of a Hamiltonian system or
+        the mass and momentum of a PDE. The default is none; the conservation metric of
+        chaoskit-metrics uses them (``quantity="system"``).
+        """
+        return {}
 
     def _rhs(self, t: Any, x: Any) -> Any:
         raise CapabilityError(f"{self.name} defines no right-hand side")

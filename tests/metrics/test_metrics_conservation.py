@@ -82,3 +82,33 @@ def test_bad_quantities():
     zero["state"].values[0, 0] = 0.0
     out = ConservationDrift(quantity="energy").estimate(zero)
     assert np.isnan(out.values[0]) and "0 at the first time" in decode_attrs(out.attrs)["nan_reasons"]["0"]
+
+
+def test_the_systems_own_conserved_quantities():
+    """quantity='system': the trajectory's system rebuilds itself (with its parameters) and
+    supplies its Hamiltonian or first integral; DOP853 at rtol 1e-9 keeps them to ~1e-8."""
+    hh = chaoskit.systems.create("henon_heiles").trajectory(2000, members=2, seed=0)
+    energy = chaoskit.systems.create("henon_heiles").energy
+    by_system = conservation_drift(hh, "system")
+    by_hand = conservation_drift(hh, lambda s: energy(s))
+    np.testing.assert_allclose(by_system["quantity"].values, by_hand["quantity"].values, rtol=1e-12)
+    assert 0 < float(by_system["max_drift"].max()) < 1e-7
+    lv = chaoskit.systems.create("lotka_volterra", alpha=1.2).trajectory(2000, seed=0)
+    rebuilt = conservation_drift(lv, "system:first_integral")  # with alpha = 1.2, not the default
+    assert float(rebuilt["max_drift"].max()) < 1e-7
+    wrong = chaoskit.systems.create("lotka_volterra").conserved_quantity(lv["state"].values)
+    assert np.ptp(wrong) > 1e-3  # the default parameters' V is not conserved on this orbit
+    metric = ConservationDrift(quantity="system:energy")
+    truth, forecast = hh.isel(time=slice(0, 1000)), hh.isel(time=slice(1000, 2000))
+    forecast = forecast.assign_attrs({k: v for k, v in forecast.attrs.items() if k != "system"})
+    assert (metric(truth, forecast).values < 1e-7).all()  # Q from the truth's system
+
+
+def test_system_quantities_that_do_not_exist_are_named():
+    with pytest.raises(chaoskit.CapabilityError, match="declares no conserved quantity"):
+        conservation_drift(chaoskit.systems.create("lorenz").trajectory(50, seed=0), "system")
+    hh = chaoskit.systems.create("henon_heiles").trajectory(50, seed=0)
+    with pytest.raises(chaoskit.ParameterError, match=r"conserves \['energy'\], not 'momentum'"):
+        conservation_drift(hh, "system:momentum")
+    with pytest.raises(chaoskit.DataError, match="'system' attribute"):
+        conservation_drift(oscillator(), "system")

@@ -1,8 +1,10 @@
 """Conservation diagnostics: relative drift of a conserved quantity, its maximum and secular slope.
 
-chaoskit's ``System`` interface has no conserved-quantity method, so the quantity is given here:
-a callable ``Q(state) -> values`` taking the state array ``(..., *space, variable)`` (the last
-``1 + len(space)`` axes of a trajectory set) and returning one number per leading index, or one
+The quantity ``Q`` is the one the data's system supplies, ``"system"`` (its only conserved
+quantity) or ``"system:<name>"`` (e.g. ``"system:energy"``): the trajectory's ``system`` and
+``parameters`` attributes rebuild the system, whose ``conserved_quantities()`` names them; or a
+callable ``Q(state) -> values`` taking the state array ``(..., *space, variable)`` (the last
+``1 + len(space)`` axes of a trajectory set) and returning one number per leading index; or one
 of the built-in names
 
 - ``"norm2"`` — ``Σ |x|²`` over all features (mass ``N = ∫|ψ|²`` of the NLSE up to the grid
@@ -31,12 +33,12 @@ import attrs
 import chaoskit
 import numpy as np
 import xarray as xr
-from chaoskit.data import MEMBER, STATE, TIME
+from chaoskit.data import MEMBER, STATE, TIME, decode_attrs
 from chaoskit.validators import choice
 
 from .support import ReasonedInvariant, note_nan
 
-__all__ = ["BUILTIN_QUANTITIES", "ConservationDrift", "conservation_drift"]
+__all__ = ["BUILTIN_QUANTITIES", "ConservationDrift", "conservation_drift", "system_quantity"]
 
 BUILTIN_QUANTITIES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "norm2": lambda x: np.sum(np.abs(x) ** 2, axis=-1),
@@ -45,13 +47,59 @@ BUILTIN_QUANTITIES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+SYSTEM = "system"
+
+
+def system_quantity(ds: xr.Dataset, quantity: str) -> Callable[[np.ndarray], Any]:
+    """The conserved quantity ``"system"`` or ``"system:<name>"`` of the system that made ``ds``."""
+    attrs_ = decode_attrs(ds.attrs)
+    if "system" not in attrs_:
+        raise chaoskit.DataError(
+            f"conservation: quantity {quantity!r} needs the data's 'system' attribute (a chaoskit "
+            "trajectory has it); pass a callable Q(state) for other data"
+        )
+    system = chaoskit.systems.create(attrs_["system"], **dict(attrs_.get("parameters") or {}))
+    quantities = dict(system.conserved_quantities())
+    name = quantity.partition(":")[2]
+    if not quantities:
+        raise chaoskit.CapabilityError(
+            f"conservation: {system.name} declares no conserved quantity (System.conserved_quantities); "
+            "pass a callable Q(state) instead"
+        )
+    if not name:
+        if len(quantities) > 1:
+            raise chaoskit.ParameterError(
+                f"conservation: {system.name} conserves {sorted(quantities)}; name one, e.g. "
+                f"quantity='system:{min(quantities)}'"
+            )
+        name = next(iter(quantities))
+    if name not in quantities:
+        raise chaoskit.ParameterError(
+            f"conservation: {system.name} conserves {sorted(quantities)}, not {name!r}"
+        )
+    fn = quantities[name]
+
+    def q(values: np.ndarray) -> np.ndarray:
+        return np.asarray(fn(values))
+
+    q.__name__ = f"{system.name}.{name}"
+    return q
+
+
+def _is_system(quantity: Any) -> bool:
+    return isinstance(quantity, str) and (quantity == SYSTEM or quantity.startswith(SYSTEM + ":"))
+
+
 def _quantity(ds: xr.Dataset, quantity: str | Callable[[np.ndarray], Any]) -> np.ndarray:
     """``Q`` per (member, time) as float."""
     values = np.asarray(ds[STATE].values)
+    if isinstance(quantity, str) and _is_system(quantity):
+        quantity = system_quantity(ds, quantity)
     if isinstance(quantity, str):
         if quantity not in BUILTIN_QUANTITIES:
             raise chaoskit.ParameterError(
-                f"conservation: unknown quantity {quantity!r}; use one of {sorted(BUILTIN_QUANTITIES)} or a callable"
+                f"conservation: unknown quantity {quantity!r}; use 'system', 'system:<name>', one of "
+                f"{sorted(BUILTIN_QUANTITIES)} or a callable"
             )
         flat = values.reshape(values.shape[0], values.shape[1], -1)
         return np.asarray(BUILTIN_QUANTITIES[quantity](flat), dtype=float)
@@ -103,8 +151,9 @@ class ConservationDrift(ReasonedInvariant):
     Parameters
     ----------
     quantity
-        A built-in name (``"norm2"`` default, ``"sum"``, ``"energy"``) or a callable on the
-        state array ``(..., *space, variable)`` returning one real value per leading index.
+        ``"system"`` or ``"system:<name>"`` (the quantity the data's system supplies), a
+        built-in name (``"norm2"`` default, ``"sum"``, ``"energy"``) or a callable on the state
+        array ``(..., *space, variable)`` returning one real value per leading index.
     statistic
         ``"max"`` (default): the maximum absolute relative drift; ``"slope"``: the absolute
         least-squares slope of the relative drift, per time unit.
@@ -129,9 +178,10 @@ class ConservationDrift(ReasonedInvariant):
 
     @quantity.validator
     def _check_quantity(self, attribute: Any, value: Any) -> None:
-        if not callable(value) and value not in BUILTIN_QUANTITIES:
+        if not callable(value) and value not in BUILTIN_QUANTITIES and not _is_system(value):
             raise chaoskit.ParameterError(
-                f"ConservationDrift.quantity must be one of {sorted(BUILTIN_QUANTITIES)} or a callable, got {value!r}"
+                f"ConservationDrift.quantity must be 'system', 'system:<name>', one of "
+                f"{sorted(BUILTIN_QUANTITIES)} or a callable, got {value!r}"
             )
 
     def _statistic(self, time: np.ndarray, drift: np.ndarray) -> np.ndarray:
@@ -149,8 +199,9 @@ class ConservationDrift(ReasonedInvariant):
                             "slope": (MEMBER, result["slope"].values)}, name=self.name, attrs=self.describe())
 
     def _compute(self, truth: xr.Dataset, forecast: xr.Dataset, *, context: xr.Dataset | None) -> np.ndarray:
-        ref = _quantity(truth, self.quantity)[:, :1]
-        q = _quantity(forecast, self.quantity)
+        quantity = system_quantity(truth, self.quantity) if _is_system(self.quantity) else self.quantity
+        ref = _quantity(truth, quantity)[:, :1]  # the truth's system also defines Q on the forecast
+        q = _quantity(forecast, quantity)
         for m in np.flatnonzero(ref[:, 0] == 0):
             note_nan(int(m), "the truth's conserved quantity is 0 at its first time: no relative drift")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -57,6 +57,19 @@ class SystemConformance(RegistrySuite):
         assert attrs["parameters"] == system.parameters
         np.testing.assert_allclose(np.diff(ds["time"].values), attrs["dt"], rtol=1e-9)
 
+    def test_conserved_quantities_are_conserved(self, system: System) -> None:
+        """Each declared conserved quantity gives one value per (member, time) and stays constant
+        along a default trajectory to 1e-6 relative (systems without any: nothing to check)."""
+        quantities = system.conserved_quantities()
+        if not quantities:
+            return
+        values = system.trajectory(self.n_points, members=2, seed=0)["state"].values
+        for name, quantity in quantities.items():
+            q = np.asarray(quantity(values), dtype=float)
+            assert q.shape == values.shape[:2], f"{name}: shape {q.shape}, expected {values.shape[:2]}"
+            drift = np.abs(q - q[:, :1]) / np.maximum(np.abs(q[:, :1]), 1e-12)
+            assert drift.max() < 1e-6, f"{system.name} does not conserve its {name}: drift {drift.max():.2e}"
+
     def test_float32(self, system: System) -> None:
         ds = system.trajectory(self.n_points, dtype="float32")
         assert ds["state"].dtype == np.float32

@@ -4,6 +4,7 @@ Nosé–Hoover thermostatted oscillator (time-reversible, phase volume conserved
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -36,6 +37,10 @@ class HenonHeiles(TorchSystem):
     def energy(self, x: Any) -> Any:
         """The Hamiltonian ``H`` of states ``(..., 4)``, numpy or torch (conserved along orbits)."""
         return same_kind(x, self._energy)
+
+    def conserved_quantities(self) -> Mapping[str, Callable[[Any], Any]]:
+        """``{"energy": H}``."""
+        return {"energy": self.energy}
 
     def _energy(self, x: torch.Tensor) -> torch.Tensor:
         q1, q2, p1, p2 = x.unbind(-1)
@@ -79,6 +84,10 @@ class NuclearQuadrupole(TorchSystem):
     def energy(self, x: Any) -> Any:
         """The Hamiltonian ``H`` of states ``(..., 4)``, numpy or torch (conserved along orbits)."""
         return same_kind(x, self._energy)
+
+    def conserved_quantities(self) -> Mapping[str, Callable[[Any], Any]]:
+        """``{"energy": H}``."""
+        return {"energy": self.energy}
 
     def _energy(self, x: torch.Tensor) -> torch.Tensor:
         q1, q2, p1, p2 = x.unbind(-1)

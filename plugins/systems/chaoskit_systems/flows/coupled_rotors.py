@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -51,6 +52,10 @@ class DoublePendulum(TorchSystem):
         dp1 = -(m1 + m2) * g * l1 * torch.sin(th1) - c1 + c2
         dp2 = -m2 * g * l2 * torch.sin(th2) + c1 - c2
         return torch.stack((dth1, dth2, dp1, dp2), dim=-1)
+
+    def conserved_quantities(self) -> Mapping[str, Callable[[Any], Any]]:
+        """``{"energy": H}``."""
+        return {"energy": self.energy}
 
     def energy(self, x: Any) -> Any:
         """The Hamiltonian ``H`` at states ``x`` ``(..., 4)`` (numpy or torch, like ``x``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -61,6 +62,10 @@ class LotkaVolterra(TorchSystem):
             torch.stack((self.delta * v, self.delta * u - self.gamma), dim=-1),
         )
         return torch.stack(rows, dim=-2)
+
+    def conserved_quantities(self) -> Mapping[str, Callable[[Any], Any]]:
+        """``{"first_integral": V}`` (see :meth:`conserved_quantity`)."""
+        return {"first_integral": self.conserved_quantity}
 
     def conserved_quantity(self, x: Any) -> Any:
         """``V = δ x − γ ln x + β y − α ln y`` for states ``(..., 2)`` (numpy or torch)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -58,9 +59,11 @@ class SystemConformance(RegistrySuite):
         np.testing.assert_allclose(np.diff(ds["time"].values), attrs["dt"], rtol=1e-9)
 
     def test_conserved_quantities_are_conserved(self, system: System) -> None:
-        """Each declared conserved quantity gives one value per (member, time) and stays constant
-        along a default trajectory to 1e-6 relative (systems without any: nothing to check)."""
+        """``conserved_quantities()`` maps names to callables; each gives one value per (member,
+        time) and stays constant along a default trajectory to 1e-6 relative."""
         quantities = system.conserved_quantities()
+        assert isinstance(quantities, Mapping)
+        assert all(isinstance(k, str) and callable(f) for k, f in quantities.items())
         if not quantities:
             return
         values = system.trajectory(self.n_points, members=2, seed=0)["state"].values

@@ -117,3 +117,15 @@ def test_rk4_marks_non_finite_members() -> None:
     assert result.failed_members == [0]
     assert np.isnan(result.state[0, 3:].numpy()).all()
     assert np.isfinite(result.state[1].numpy()).all()
+
+
+def test_a_stiff_system_is_named_with_an_implicit_method_to_use(monkeypatch) -> None:
+    """Van der Pol at mu = 1e6 is stiff: the explicit step collapses; the error names the
+    system and the remedies (the step budget is lowered here so that it comes at once)."""
+    from chaoskit_systems.integrators import adaptive
+
+    monkeypatch.setattr(adaptive, "default_max_steps", lambda t0, t_out: 300)
+    stiff = chaoskit.systems.create("forced_van_der_pol", mu=1e6)
+    with pytest.raises(chaoskit.ChaoskitError,
+                       match=r"ForcedVanDerPol.trajectory: dop853: .*may be stiff.*method='Radau'"):
+        stiff.trajectory(3, dt=2.0)

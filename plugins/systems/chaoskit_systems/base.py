@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from chaoskit import (
     CapabilityError,
+    ChaoskitError,
     DivergenceWarning,
     Dynamics,
     ParameterError,
@@ -159,6 +160,10 @@ class TorchSystem(DefaultInitialStates, System):
                     result = integrate(rhs, x0, t_out, t0=0.0, **options)
             except ParameterError as exc:  # name the system and the call
                 raise ParameterError(f"{self.name}.trajectory: {exc}") from None
+            except ChaoskitError as exc:  # e.g. the step budget of a stiff system: name the system
+                if type(exc) is not ChaoskitError:
+                    raise
+                raise ChaoskitError(f"{self.name}.trajectory: {exc}") from None
             state = result.state.cpu().numpy()
         if isinstance(rhs, SweptEquations):
             extra["sweep_mode"] = rhs.mode

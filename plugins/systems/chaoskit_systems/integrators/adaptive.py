@@ -297,9 +297,16 @@ def _too_many_steps(
     name: str, budget: int, active: torch.Tensor, t: torch.Tensor, h: torch.Tensor, t_end: float
 ) -> None:
     b = int(torch.where(active, t, math.inf).argmin())
+    step, at = float(h[b]), float(t[b])
+    cause = (
+        "The problem may be stiff — chaoskit's integrators are explicit: integrate a stiff "
+        "system with an implicit method, e.g. scipy.integrate.solve_ivp(system.rhs, (t0, t1), x0, "
+        "method='Radau' or 'LSODA') (rhs takes numpy states), or change the parameters that make "
+        "it stiff — or the tolerances too tight for the dtype: raise max_steps, loosen rtol/atol, "
+        "or use a fixed-step method"
+    )
     raise ChaoskitError(
         f"{name}: member {b} did not reach t = {t_end:g} within max_steps = {budget} attempted "
-        f"steps; it is at t = {float(t[b]):.6g} with step size {float(h[b]):.3g} "
-        f"({int(active.sum())} member(s) unfinished). The problem may be stiff or the tolerances "
-        "too tight for the dtype: raise max_steps, loosen rtol/atol, or use a fixed-step method"
+        f"steps; it is at t = {at:.6g} with step size {step:.3g} "
+        f"({int(active.sum())} member(s) unfinished). {cause}"
     )

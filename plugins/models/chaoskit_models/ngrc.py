@@ -230,11 +230,11 @@ class NGRCDynamics(Dynamics):
         self.monomials = monomial_indices(variables * delays, order)
         taps = np.arange(delays) * stride  # which points of the state the taps read
         self.tap_columns = (taps[:, None] * variables + np.arange(variables)[None, :]).ravel()
+        self.tap_mean, self.tap_std = np.tile(mean, delays), np.tile(std, delays)
 
     def _linear(self, x: np.ndarray) -> np.ndarray:
         """The taps of the state ``(..., dimension)``, z-scored: ``(..., variables·k)``."""
-        taps = x[..., self.tap_columns]
-        return (taps - np.tile(self.mean, self.delays)) / np.tile(self.std, self.delays)
+        return (x[..., self.tap_columns] - self.tap_mean) / self.tap_std
 
     def _step(self, x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -258,7 +258,7 @@ class NGRCDynamics(Dynamics):
                 block[..., rows, idx[:, p]] += others
             d_features.append(block)
         # ∂increment/∂taps in data units: W_out · ∂O/∂l · diag(1/σ) per tap
-        d_taps = self.coef @ np.concatenate(d_features, axis=-2) / np.tile(self.std, self.delays)
+        d_taps = self.coef @ np.concatenate(d_features, axis=-2) / self.tap_std
         jac = np.zeros((*x.shape[:-1], self.dimension, self.dimension))
         jac[..., : self.variables, self.tap_columns] = self.std[:, None] * d_taps
         jac[..., : self.variables, : self.variables] += np.eye(self.variables)

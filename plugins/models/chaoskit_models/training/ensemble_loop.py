@@ -48,7 +48,7 @@ class Member:
     problem: TrainingProblem
     data_attrs: Mapping[str, Any]
     variables: Sequence[str]
-    trainer: Any  # its own resolved trainer: the per-member settings (PER_MEMBER_TRAINER) come from it
+    trainer: GradientTrainer  # its own resolved trainer: the per-member settings come from it
     seed: int = 0
     status: str = "active"  # "stopped" (early stopping) or "diverged"
     diverged_at: int = -1

@@ -69,11 +69,14 @@ def evaluate(model: Any, test: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def regions(model: Any, test: np.ndarray) -> dict[str, Any]:
-    """The linear subregions the AL-RNN's free run (as in :func:`evaluate`) visits, and their occupancy."""
+def regions(model: Any, test: np.ndarray, steps: int | None = None, keep: int | None = None) -> dict[str, Any]:
+    """The linear subregions the AL-RNN's free run visits, and their occupancy: the last ``keep``
+    of ``steps`` states from the first test point (default: as in :func:`evaluate`)."""
     from chaoskit_models.dsr.symbolic import symbolic_encoding
 
-    latent = model.latent_trajectory(dataset(test[:1]), int(1.25 * len(test)) - 1).values
-    encoding = symbolic_encoding(latent[:, -len(test):], model.pwl_units)
+    steps = int(1.25 * len(test)) if steps is None else steps
+    keep = len(test) if keep is None else keep
+    latent = model.latent_trajectory(dataset(test[:1]), steps - 1).values
+    encoding = symbolic_encoding(latent[:, -keep:], model.pwl_units)
     return {"n_regions": int(encoding["n_regions"]),
             "occupancy": [round(float(v), 4) for v in encoding["occupancy"].values]}

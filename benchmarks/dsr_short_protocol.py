@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from chaoskit.model import load_model
 from chaoskit_models.dsr.alrnn import ALRNN
-from dsr_eval import dataset, free_run, train_test
+from dsr_eval import dataset, free_run, regions, train_test
 
 KEEP, DROP = 10_000, 1_000  # the tutorial's T_gen and T_r
 
@@ -34,14 +34,6 @@ def scores(generated: np.ndarray, test: np.ndarray) -> dict[str, float]:
     dstsp = chaoskit.metrics.create("dstsp_binned")(dataset(test), dataset(generated))
     dh = chaoskit.metrics.create("dh")(dataset(test[: len(generated)]), dataset(generated))
     return {"dstsp": round(float(dstsp.values.ravel()[0]), 3), "dh": round(float(dh.values.ravel()[0]), 3)}
-
-
-def n_regions(model: Any, test: np.ndarray, steps: int, keep: int) -> int:
-    """Distinct linear subregions of an AL-RNN's last ``keep`` of ``steps`` free-run states."""
-    from chaoskit_models.dsr.symbolic import symbolic_encoding
-
-    latent = model.latent_trajectory(dataset(test[:1]), steps - 1).values
-    return int(symbolic_encoding(latent[:, -keep:], model.pwl_units)["n_regions"])
 
 
 def reference(train: np.ndarray, test: np.ndarray) -> dict[str, Any]:
@@ -67,8 +59,8 @@ def main() -> None:
         long = free_run(model, test)
         row["long"] = scores(long, test) if np.isfinite(long).all() else None
         if isinstance(model, ALRNN) and finite:
-            row["short_regions"] = n_regions(model, test, KEEP + DROP, KEEP)
-            row["long_regions"] = n_regions(model, test, int(1.25 * len(test)), len(test))
+            row["short_regions"] = regions(model, test, KEEP + DROP, KEEP)["n_regions"]
+            row["long_regions"] = regions(model, test)["n_regions"]
         print(json.dumps(row), flush=True)
 
 

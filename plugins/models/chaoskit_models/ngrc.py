@@ -225,7 +225,7 @@ class NGRCDynamics(Dynamics):
         self.points = (delays - 1) * stride + 1
         super().__init__(variables * self.points, dt)
         self.variables, self.delays, self.stride = variables, delays, stride
-        self.mean, self.std = mean, std
+        self.std = std
         self.intercept, self.coef = weights[:, 0], weights[:, 1:]
         self.monomials = monomial_indices(variables * delays, order)
         taps = np.arange(delays) * stride  # which points of the state the taps read
